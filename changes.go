@@ -1,0 +1,42 @@
+package main
+
+import (
+	"fmt"
+
+	"k8s.io/apimachinery/pkg/util/validation/field"
+	"k8s.io/utils/ptr"
+
+	rdsv1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/rds/v1beta1"
+)
+
+// checkChanges rejects edits RDS cannot apply to an existing cluster. The
+// provider never replaces a resource: it would report "refuse to update the
+// external resource because the following update requires replacing it" and
+// retry forever while Ready stays True (pitfall 10). Rejecting the edit here
+// leaves the running cluster untouched and tells the user why.
+func (p *plan) checkChanges(o observed, f facts) field.ErrorList {
+	c, ok := as[rdsv1beta1.Cluster](o, nameCluster)
+	if !ok {
+		return nil
+	}
+	root := field.NewPath("spec")
+	s := p.spec
+	fp := c.Spec.ForProvider
+	var errs field.ErrorList
+	forbid := func(path *field.Path, what, was, now string) {
+		if was != "" && was != now {
+			errs = append(errs, field.Forbidden(path, fmt.Sprintf("cannot change %s from %q to %q on an existing cluster: RDS can only set it at creation (create a new XR and migrate instead)", what, was, now)))
+		}
+	}
+	forbid(root.Child("clusterIdentifier"), "the cluster identifier", c.GetAnnotations()[annotationExternalName], p.clusterID)
+	forbid(root.Child("region"), "the region", ptr.Deref(fp.Region, ""), s.Region)
+	forbid(root.Child("databaseName"), "the database name", ptr.Deref(fp.DatabaseName, ""), s.DatabaseName)
+	forbid(root.Child("masterUsername"), "the master username", ptr.Deref(fp.MasterUsername, ""), s.MasterUsername)
+	if was := ptr.Deref(fp.EngineVersion, ""); was != "" && engineMajor(was) != engineMajor(s.EngineVersion) {
+		errs = append(errs, field.Forbidden(root.Child("engineVersion"), fmt.Sprintf("cannot change the major version from %s to %s in place: a major upgrade needs a new cluster parameter group family and a blue/green deployment", engineMajor(was), engineMajor(s.EngineVersion))))
+	}
+	if s.Encryption.ExistingKMSKeyARN != "" || !o.exists(nameKMSKey) {
+		forbid(root.Child("encryption", "existingKmsKeyArn"), "the storage encryption key", ptr.Deref(fp.KMSKeyID, ""), f.status.KMSKeyARN)
+	}
+	return errs
+}

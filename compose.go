@@ -1,0 +1,126 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/crossplane/function-sdk-go/resource"
+)
+
+// desired is the set of composed resources one call wants, in the order they
+// were composed, with what the XR still waits for.
+type desired struct {
+	order   []resource.Name
+	objects map[resource.Name]runtime.Object
+	// waiting says, in words, which resources are held back and why.
+	waiting []waitReason
+}
+
+// waitReason is one thing the XR waits for before it can compose the rest.
+type waitReason struct {
+	Reason  string
+	Message string
+}
+
+func (d *desired) add(n resource.Name, o runtime.Object) {
+	if d.objects == nil {
+		d.objects = map[resource.Name]runtime.Object{}
+	}
+	d.order = append(d.order, n)
+	d.objects[n] = o
+}
+
+func (d *desired) wait(reason, format string, a ...any) {
+	d.waiting = append(d.waiting, waitReason{Reason: reason, Message: fmt.Sprintf(format, a...)})
+}
+
+// compose is the one list of builders and the gates between them. A gate
+// holds a resource back until what it depends on is observed; once a
+// resource exists it is always composed again, so no failure elsewhere can
+// delete it.
+func (p *plan) compose(o observed, f facts) *desired {
+	d := &desired{}
+	s := p.spec
+
+	keyAvailable := s.Encryption.ExistingKMSKeyARN != ""
+	if !keyAvailable {
+		if p.accountID != "" || o.exists(nameKMSKey) {
+			d.add(nameKMSKey, p.kmsKey())
+			d.add(nameKMSAlias, p.kmsAlias())
+			keyAvailable = true
+		} else {
+			d.wait("WaitingForAccountID", "waiting to learn the AWS account ID from an observed ARN before creating the KMS key (its policy names the account); set spec.accountId or the function input's accountId to skip this wait")
+		}
+	}
+
+	d.add(nameSubnetGroup, p.subnetGroup())
+	d.add(nameSecurityGroup, p.securityGroup())
+	for _, c := range s.Network.AllowedCIDRBlocks {
+		d.add(nameIngressCIDR(c), p.ingressFromCIDR(c))
+	}
+	for _, id := range s.Network.AllowedSecurityGroupIDs {
+		d.add(nameIngressSecurityGroup(id), p.ingressFromSecurityGroup(id))
+	}
+	d.add(nameClusterParameterGroup, p.clusterParameterGroup())
+
+	// NOTE: the log groups must be Ready before the cluster exports to them,
+	// or RDS creates them itself (pitfall 9).
+	var logsPending []string
+	for _, e := range s.Logging.Exports {
+		n := nameLogGroup(e)
+		if keyAvailable || o.exists(n) {
+			d.add(n, p.logGroup(e, s.Encryption.ExistingKMSKeyARN))
+		}
+		if !o.ready(n) {
+			logsPending = append(logsPending, logGroupName(p.clusterID, e))
+		}
+	}
+
+	switch {
+	case o.exists(nameCluster):
+		d.add(nameCluster, p.cluster(s.Encryption.ExistingKMSKeyARN))
+	case !keyAvailable:
+	case len(logsPending) > 0:
+		d.wait("WaitingForLogGroups", "waiting for log group(s) %s to become ready before creating the cluster, so RDS exports into groups with retention and encryption", strings.Join(logsPending, ", "))
+	default:
+		d.add(nameCluster, p.cluster(s.Encryption.ExistingKMSKeyARN))
+	}
+
+	// Instances fail to create until their cluster exists; waiting avoids
+	// minutes of provider retries with back-off.
+	clusterReady := o.ready(nameCluster)
+	held := 0
+	for i, in := range s.Instances {
+		n := nameInstance(instanceSuffix(i, in))
+		if clusterReady || o.exists(n) {
+			d.add(n, p.clusterInstance(i, in))
+			continue
+		}
+		held++
+	}
+	if held > 0 && o.exists(nameCluster) {
+		d.wait("WaitingForCluster", "waiting for rds Cluster %q to become ready before creating its %d instance(s)", p.clusterID, held)
+	}
+
+	if ref := s.WriteConnectionSecretToRef; ref != nil && !p.meta.Legacy {
+		switch {
+		case o.exists(nameConnectionSecret), f.status.Endpoint != "":
+			d.add(nameConnectionSecret, p.connectionSecret(ref.Name, f.status))
+		case o.exists(nameCluster):
+			d.wait("WaitingForEndpoint", "waiting for the cluster endpoint before writing connection secret %q", ref.Name)
+		}
+	}
+	return d
+}
+
+// kindOf names a composed resource's kind for messages, e.g. "rds Cluster".
+func kindOf(o runtime.Object) string {
+	gvk := o.GetObjectKind().GroupVersionKind()
+	group, _, _ := strings.Cut(gvk.Group, ".")
+	if group == "" {
+		return gvk.Kind
+	}
+	return group + " " + gvk.Kind
+}

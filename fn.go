@@ -1,0 +1,166 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/crossplane/function-sdk-go/errors"
+	"github.com/crossplane/function-sdk-go/logging"
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+	"github.com/crossplane/function-sdk-go/request"
+	"github.com/crossplane/function-sdk-go/resource"
+	"github.com/crossplane/function-sdk-go/response"
+
+	"github.com/function-aurora-postgres/function-aurora-postgres/input/v1beta1"
+)
+
+// conditionAvailable is the XR condition that says, in words, what the
+// cluster waits for. Crossplane owns Ready and Synced; functions may not set
+// them.
+const conditionAvailable = "Available"
+
+// Function composes an Aurora PostgreSQL cluster.
+type Function struct {
+	fnv1.UnimplementedFunctionRunnerServiceServer
+
+	log logging.Logger
+}
+
+// RunFunction decodes and validates the XR, composes the desired resources
+// from it and from what is observed, and reports status.
+func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) (*fnv1.RunFunctionResponse, error) {
+	rsp := response.To(req, response.DefaultTTL)
+
+	in := &v1beta1.Input{}
+	if err := request.GetInput(req, in); err != nil {
+		fatal(rsp, errors.Wrap(err, "cannot get the function input"))
+		return rsp, nil
+	}
+	oxr, err := request.GetObservedCompositeResource(req)
+	if err != nil {
+		fatal(rsp, errors.Wrap(err, "cannot get the observed composite resource"))
+		return rsp, nil
+	}
+	m, spec, err := decodeXR(oxr)
+	if err != nil {
+		fatal(rsp, errors.Wrap(err, "invalid XAuroraCluster"))
+		return rsp, nil
+	}
+	withDefaults(spec)
+	if errs := validate(m, spec); len(errs) > 0 {
+		fatal(rsp, invalid(errs))
+		return rsp, nil
+	}
+	ocds, err := request.GetObservedComposedResources(req)
+	if err != nil {
+		fatal(rsp, errors.Wrap(err, "cannot get the observed composed resources"))
+		return rsp, nil
+	}
+	o := observed(ocds)
+	facts := observe(m, spec, in.AccountID, o, previousStatus(oxr))
+	p := newPlan(m, spec, in, facts.accountID)
+	if m.Legacy && p.namespace == "" {
+		fatal(rsp, errors.Errorf("cluster-scoped XR %q was not created by a claim: set the function input's namespace to choose where its resources go", m.Name))
+		return rsp, nil
+	}
+	if errs := p.checkChanges(o, facts); len(errs) > 0 {
+		fatal(rsp, invalid(errs))
+		return rsp, nil
+	}
+
+	d := p.compose(o, facts)
+	dcds, err := request.GetDesiredComposedResources(req)
+	if err != nil {
+		fatal(rsp, errors.Wrap(err, "cannot get the desired composed resources"))
+		return rsp, nil
+	}
+	notReady, err := p.setDesired(dcds, d, o, facts)
+	if err != nil {
+		fatal(rsp, err)
+		return rsp, nil
+	}
+	dxr, err := request.GetDesiredCompositeResource(req)
+	if err != nil {
+		fatal(rsp, errors.Wrap(err, "cannot get the desired composite resource"))
+		return rsp, nil
+	}
+	if err := writeStatus(dxr, facts.status); err != nil {
+		fatal(rsp, errors.Wrap(err, "cannot write the XR's status"))
+		return rsp, nil
+	}
+	if m.Legacy && facts.status.Endpoint != "" {
+		dxr.ConnectionDetails = p.connectionDetails(facts.status)
+	}
+	dxr.Ready = resource.ReadyTrue
+	if len(d.waiting) > 0 || len(notReady) > 0 {
+		dxr.Ready = resource.ReadyFalse
+	}
+	if err := response.SetDesiredCompositeResource(rsp, dxr); err != nil {
+		fatal(rsp, errors.Wrap(err, "cannot set the desired composite resource"))
+		return rsp, nil
+	}
+	if err := response.SetDesiredComposedResources(rsp, dcds); err != nil {
+		fatal(rsp, errors.Wrap(err, "cannot set the desired composed resources"))
+		return rsp, nil
+	}
+	p.setAvailable(rsp, d.waiting, notReady, facts.status)
+	return rsp, nil
+}
+
+// fatal reports err as a Fatal result (Crossplane then applies nothing, so
+// no existing resource is touched) and as the XR's Available condition.
+func fatal(rsp *fnv1.RunFunctionResponse, err error) {
+	response.Fatal(rsp, err)
+	response.ConditionFalse(rsp, conditionAvailable, "ReconcileError").
+		WithMessage(err.Error()).
+		TargetCompositeAndClaim()
+}
+
+// invalid is one error that lists every problem with its field path.
+func invalid(errs field.ErrorList) error {
+	msgs := make([]string, 0, len(errs))
+	for _, e := range errs {
+		msgs = append(msgs, e.Error())
+	}
+	return errors.Errorf("invalid XAuroraCluster: %s", strings.Join(msgs, "; "))
+}
+
+// previousStatus is the status the function reported on an earlier call.
+func previousStatus(oxr *resource.Composite) AuroraStatus {
+	st := AuroraStatus{}
+	if raw, ok := oxr.Resource.Object["status"]; ok {
+		if j, err := json.Marshal(raw); err == nil {
+			_ = json.Unmarshal(j, &st) // A malformed status is rebuilt from observed resources.
+		}
+	}
+	return st
+}
+
+// setAvailable says in the XR's Available condition what the cluster waits
+// for, or where it is available.
+func (p *plan) setAvailable(rsp *fnv1.RunFunctionResponse, waiting []waitReason, notReady []string, st AuroraStatus) {
+	if len(waiting) == 0 && len(notReady) == 0 {
+		response.ConditionTrue(rsp, conditionAvailable, "Available").
+			WithMessage(fmt.Sprintf("Aurora PostgreSQL cluster %q is available at %s:%d", p.clusterID, st.Endpoint, st.Port)).
+			TargetCompositeAndClaim()
+		return
+	}
+	reason := "WaitingForResources"
+	msgs := make([]string, 0, len(waiting)+1)
+	for _, w := range waiting {
+		msgs = append(msgs, w.Message)
+	}
+	if len(waiting) > 0 {
+		reason = waiting[0].Reason
+	}
+	if len(notReady) > 0 {
+		msgs = append(msgs, "not ready yet: "+strings.Join(notReady, ", "))
+	}
+	response.ConditionFalse(rsp, conditionAvailable, reason).
+		WithMessage(strings.Join(msgs, "; ")).
+		TargetCompositeAndClaim()
+}

@@ -1,0 +1,220 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/types/known/structpb"
+	"sigs.k8s.io/yaml"
+
+	"github.com/crossplane/function-sdk-go/logging"
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+
+// testAccount is the account of the example Composition's input.
+const testAccount = "111122223333"
+
+func TestMain(m *testing.M) {
+	if err := registerTypes(); err != nil {
+		panic(err)
+	}
+	os.Exit(m.Run())
+}
+
+// exampleInput is the function input of apis/namespaced/composition.yaml.
+func exampleInput() map[string]any {
+	return map[string]any{
+		"apiVersion":        "aurorapostgres.fn.crossplane.io/v1beta1",
+		"kind":              "Input",
+		"providerConfigRef": map[string]any{"kind": "ClusterProviderConfig", "name": "default"},
+		"accountId":         testAccount,
+	}
+}
+
+// readObject reads one YAML object.
+func readObject(t testing.TB, path string) map[string]any {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	obj := map[string]any{}
+	if err := yaml.Unmarshal(b, &obj); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return obj
+}
+
+// newRequest builds a RunFunctionRequest as Crossplane sends it.
+func newRequest(xr, input map[string]any, observed map[string]*fnv1.Resource) *fnv1.RunFunctionRequest {
+	return &fnv1.RunFunctionRequest{
+		Input: mustStruct(input),
+		Observed: &fnv1.State{
+			Composite: &fnv1.Resource{Resource: mustStruct(xr)},
+			Resources: observed,
+		},
+	}
+}
+
+func run(t testing.TB, req *fnv1.RunFunctionRequest) *fnv1.RunFunctionResponse {
+	t.Helper()
+	rsp, err := (&Function{log: logging.NewNopLogger()}).RunFunction(context.Background(), req)
+	if err != nil {
+		t.Fatalf("RunFunction returned an error: %v", err)
+	}
+	return rsp
+}
+
+// converge plays Crossplane and the provider until the function composes
+// nothing new: each call's new desired resources are created and become
+// Ready, and the XR's status is applied. It returns every response.
+func converge(t testing.TB, xr, input map[string]any) ([]*fnv1.RunFunctionResponse, map[string]*fnv1.Resource, map[string]any) {
+	t.Helper()
+	pv := provider{account: testAccount, xrName: xr["metadata"].(map[string]any)["name"].(string)}
+	observed := map[string]*fnv1.Resource{}
+	var rsps []*fnv1.RunFunctionResponse
+	for range 10 {
+		rsp := run(t, newRequest(xr, input, observed))
+		rsps = append(rsps, rsp)
+		if hasFatal(rsp) {
+			t.Fatalf("fatal result while converging: %v", rsp.GetResults())
+		}
+		xr = withStatus(xr, rsp.GetDesired().GetComposite().GetResource())
+		added := false
+		for name, r := range rsp.GetDesired().GetResources() {
+			if _, ok := observed[name]; !ok {
+				observed[name] = pv.observe(name, r.GetResource())
+				added = true
+			}
+		}
+		if !added {
+			return rsps, observed, xr
+		}
+	}
+	t.Fatal("the function did not converge in 10 calls")
+	return nil, nil, nil
+}
+
+// withStatus applies the desired XR's status to the observed XR, as
+// Crossplane does between calls.
+func withStatus(xr map[string]any, dxr *structpb.Struct) map[string]any {
+	out := map[string]any{}
+	for k, v := range xr {
+		out[k] = v
+	}
+	if st, ok := dxr.AsMap()["status"]; ok {
+		out["status"] = st
+	}
+	return out
+}
+
+func hasFatal(rsp *fnv1.RunFunctionResponse) bool {
+	for _, r := range rsp.GetResults() {
+		if r.GetSeverity() == fnv1.Severity_SEVERITY_FATAL {
+			return true
+		}
+	}
+	return false
+}
+
+// goldenDesired renders the desired composed resources as `crossplane
+// render` prints them: one YAML document each, sorted by resource name.
+func goldenDesired(t testing.TB, rsp *fnv1.RunFunctionResponse) []byte {
+	t.Helper()
+	names := make([]string, 0, len(rsp.GetDesired().GetResources()))
+	for n := range rsp.GetDesired().GetResources() {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	for _, n := range names {
+		obj := rsp.GetDesired().GetResources()[n].GetResource().AsMap()
+		meta := obj["metadata"].(map[string]any)
+		ann, _ := meta["annotations"].(map[string]any)
+		if ann == nil {
+			ann = map[string]any{}
+		}
+		ann["crossplane.io/composition-resource-name"] = n
+		meta["annotations"] = ann
+		y, err := yaml.Marshal(obj)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.WriteString("---\n")
+		b.Write(y)
+	}
+	return []byte(b.String())
+}
+
+// goldenState renders everything else the function says: the XR's desired
+// status and readiness, its connection details, each composed resource's
+// readiness, conditions and results.
+func goldenState(t testing.TB, rsp *fnv1.RunFunctionResponse) []byte {
+	t.Helper()
+	j, err := protojson.Marshal(rsp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	full := map[string]any{}
+	if err := json.Unmarshal(j, &full); err != nil {
+		t.Fatal(err)
+	}
+	state := map[string]any{
+		"results":    full["results"],
+		"conditions": full["conditions"],
+	}
+	if d := rsp.GetDesired(); d != nil {
+		if c := d.GetComposite(); c != nil {
+			state["composite"] = c.GetResource().AsMap()
+			state["compositeReady"] = c.GetReady().String()
+			if len(c.GetConnectionDetails()) > 0 {
+				cd := map[string]string{}
+				for k, v := range c.GetConnectionDetails() {
+					cd[k] = string(v)
+				}
+				state["connectionDetails"] = cd
+			}
+		}
+		ready := map[string]string{}
+		for n, r := range d.GetResources() {
+			ready[n] = r.GetReady().String()
+		}
+		state["resourcesReady"] = ready
+	}
+	y, err := yaml.Marshal(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return y
+}
+
+// compareGolden compares got with a golden file, or rewrites it with -update.
+func compareGolden(t *testing.T, path string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("%s: -want, +got (run go test -update and review the diff):\n%s", path, diff)
+	}
+}

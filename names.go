@@ -1,0 +1,143 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strings"
+
+	"github.com/crossplane/function-sdk-go/resource"
+)
+
+// Composed resource names: the keys of the desired state, and the values of
+// the component label that reference selectors match. Changing one replaces
+// real infrastructure, so they live here and nowhere else.
+const (
+	nameKMSKey                = resource.Name("kms-key")
+	nameKMSAlias              = resource.Name("kms-alias")
+	nameSubnetGroup           = resource.Name("subnet-group")
+	nameSecurityGroup         = resource.Name("security-group")
+	nameClusterParameterGroup = resource.Name("cluster-parameter-group")
+	nameCluster               = resource.Name("cluster")
+	nameConnectionSecret      = resource.Name("connection-secret")
+
+	prefixIngressCIDR          = "ingress-cidr-"
+	prefixIngressSecurityGroup = "ingress-sg-"
+	prefixLogGroup             = "log-group-"
+	prefixInstance             = "instance-"
+)
+
+// labelComponent carries a composed resource's name, so reference selectors
+// can pick exactly that resource among the XR's (matchControllerRef).
+const labelComponent = "aurora-postgres.fn.crossplane.io/component"
+
+// annotationExternalName is the provider's name for the resource in AWS.
+const annotationExternalName = "crossplane.io/external-name"
+
+// RDS identifier limits. Derived cluster identifiers stay short enough to
+// leave room for "-<instance name>" within RDS's 63 characters.
+const (
+	maxClusterIdentifierLength = 50
+	maxInstanceNameLength      = 12
+)
+
+func nameIngressCIDR(cidr string) resource.Name {
+	return resource.Name(prefixIngressCIDR + sanitize(cidr))
+}
+
+func nameIngressSecurityGroup(id string) resource.Name {
+	return resource.Name(prefixIngressSecurityGroup + sanitize(id))
+}
+
+func nameLogGroup(export string) resource.Name {
+	return resource.Name(prefixLogGroup + export)
+}
+
+func nameInstance(suffix string) resource.Name {
+	return resource.Name(prefixInstance + suffix)
+}
+
+// instanceSuffix is an instance's name within the cluster: its own name, or
+// its 1-based position.
+func instanceSuffix(i int, in Instance) string {
+	if in.Name != "" {
+		return in.Name
+	}
+	return fmt.Sprintf("%d", i+1)
+}
+
+// instanceIdentifier is the RDS DB instance identifier.
+func instanceIdentifier(clusterID, suffix string) string {
+	return clusterID + "-" + suffix
+}
+
+// logGroupName is where RDS writes an exported log. RDS picks this name, so
+// the function must create the group under exactly this name.
+func logGroupName(clusterID, export string) string {
+	return "/aws/rds/cluster/" + clusterID + "/" + export
+}
+
+// kmsAliasName is the alias of a CMK created for the cluster.
+func kmsAliasName(clusterID string) string {
+	return "alias/aurora/" + clusterID
+}
+
+// finalSnapshotIdentifier must be unique in the account and region: the XR's
+// UID tells apart two clusters that reuse an identifier over time.
+func finalSnapshotIdentifier(clusterID, uid string) string {
+	h := sha256.Sum256([]byte(uid))
+	return clusterID + "-final-" + hex.EncodeToString(h[:])[:8]
+}
+
+// clusterIdentifier is the RDS cluster identifier: spec.clusterIdentifier, or
+// derived from where the user filed the XR (the claim for legacy XRs), which
+// is unique within a control plane and stable for the XR's life.
+func clusterIdentifier(m xrMeta, s *AuroraSpec) string {
+	if s.ClusterIdentifier != "" {
+		return s.ClusterIdentifier
+	}
+	ns, name := m.Namespace, m.Name
+	if m.ClaimName != "" {
+		ns, name = m.ClaimNamespace, m.ClaimName
+	}
+	base := name
+	if ns != "" {
+		base = ns + "-" + name
+	}
+	return rdsIdentifier(base, maxClusterIdentifierLength)
+}
+
+// rdsIdentifier fits s to RDS's identifier rules: lower-case letters, digits
+// and single hyphens, starting with a letter, not ending with a hyphen. A name
+// that had to be shortened gets a hash of the original, so two long names do
+// not collide.
+func rdsIdentifier(s string, maxLen int) string {
+	id := sanitize(s)
+	if id == "" || id[0] < 'a' || id[0] > 'z' {
+		id = strings.TrimRight("db-"+id, "-")
+	}
+	if len(id) <= maxLen {
+		return id
+	}
+	h := sha256.Sum256([]byte(s))
+	return strings.TrimRight(id[:maxLen-9], "-") + "-" + hex.EncodeToString(h[:])[:8]
+}
+
+// sanitize lower-cases s and turns every run of other characters into a
+// single hyphen.
+func sanitize(s string) string {
+	var b strings.Builder
+	hyphen := false
+	for _, r := range strings.ToLower(s) {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+			hyphen = false
+			continue
+		}
+		if !hyphen && b.Len() > 0 {
+			b.WriteByte('-')
+			hyphen = true
+		}
+	}
+	return strings.TrimRight(b.String(), "-")
+}

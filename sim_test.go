@@ -1,0 +1,129 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strings"
+
+	"google.golang.org/protobuf/types/known/structpb"
+
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+)
+
+// provider plays the provider's and the API server's part in tests: it turns
+// a desired composed resource into what Crossplane would observe once the
+// provider created it, with the values AWS returns (IDs, ARNs, endpoints),
+// resolved references and Ready/Synced conditions.
+type provider struct {
+	account string
+	xrName  string
+}
+
+// observe returns the observed form of one desired composed resource.
+func (pv provider) observe(name string, desired *structpb.Struct) *fnv1.Resource {
+	obj := desired.AsMap()
+	meta := obj["metadata"].(map[string]any)
+	h := shortHash(pv.xrName + "/" + name)
+	meta["name"] = pv.xrName + "-" + h[:5]
+	ann, _ := meta["annotations"].(map[string]any)
+	if ann == nil {
+		ann = map[string]any{}
+		meta["annotations"] = ann
+	}
+	ann["crossplane.io/composition-resource-name"] = name
+	kind, _ := obj["kind"].(string)
+	if kind == "Secret" {
+		return &fnv1.Resource{Resource: mustStruct(obj)}
+	}
+	spec := obj["spec"].(map[string]any)
+	fp := spec["forProvider"].(map[string]any)
+	region, _ := fp["region"].(string)
+	ext, _ := ann["crossplane.io/external-name"].(string)
+	arn := func(service, res string) string {
+		return fmt.Sprintf("arn:aws:%s:%s:%s:%s", service, region, pv.account, res)
+	}
+	at := map[string]any{}
+	switch kind {
+	case "Key":
+		id := uuidLike(h)
+		ext = id
+		at["arn"], at["keyId"], at["id"] = arn("kms", "key/"+id), id, id
+	case "Alias":
+		at["arn"], at["id"] = arn("kms", ext), ext
+	case "SecurityGroup":
+		ext = "sg-" + h[:17]
+		at["arn"], at["id"] = arn("ec2", "security-group/"+ext), ext
+	case "SecurityGroupIngressRule":
+		ext = "sgr-" + h[:17]
+		at["arn"], at["id"] = arn("ec2", "security-group-rule/"+ext), ext
+		fp["securityGroupId"] = "sg-" + shortHash(pv.xrName + "/security-group")[:17]
+	case "SubnetGroup":
+		at["arn"], at["id"] = arn("rds", "subgrp:"+ext), ext
+	case "ClusterParameterGroup":
+		at["arn"], at["id"] = arn("rds", "cluster-pg:"+ext), ext
+	case "Group":
+		at["arn"], at["id"] = arn("logs", "log-group:"+ext), ext
+	case "Cluster":
+		keyARN := pv.resolveKey(fp)
+		at["arn"], at["id"] = arn("rds", "cluster:"+ext), ext
+		at["endpoint"] = ext + ".cluster-c9akciq32.us-east-1.rds.amazonaws.com"
+		at["readerEndpoint"] = ext + ".cluster-ro-c9akciq32.us-east-1.rds.amazonaws.com"
+		at["port"] = fp["port"]
+		at["engineVersionActual"] = fp["engineVersion"]
+		at["clusterResourceId"] = "cluster-" + strings.ToUpper(h[:26])
+		if fp["manageMasterUserPassword"] == true {
+			at["masterUserSecret"] = []any{map[string]any{
+				"secretArn":    arn("secretsmanager", "secret:rds!cluster-"+uuidLike(h)+"-AbCdEf"),
+				"secretStatus": "active",
+				"kmsKeyId":     keyARN,
+			}}
+		}
+		fp["dbSubnetGroupName"] = ext
+		fp["dbClusterParameterGroupName"] = ext
+		fp["vpcSecurityGroupIds"] = []any{"sg-" + shortHash(pv.xrName + "/security-group")[:17]}
+	case "ClusterInstance":
+		at["arn"], at["id"] = arn("rds", "db:"+ext), ext
+		at["endpoint"] = ext + ".c9akciq32.us-east-1.rds.amazonaws.com"
+		at["writer"] = strings.HasSuffix(name, "-1") || strings.HasSuffix(name, "-writer")
+	}
+	ann["crossplane.io/external-name"] = ext
+	obj["status"] = map[string]any{
+		"atProvider": at,
+		"conditions": []any{
+			map[string]any{"type": "Ready", "status": "True", "reason": "Available", "lastTransitionTime": "2026-11-26T12:00:00Z"},
+			map[string]any{"type": "Synced", "status": "True", "reason": "ReconcileSuccess", "lastTransitionTime": "2026-11-26T12:00:00Z"},
+		},
+	}
+	return &fnv1.Resource{Resource: mustStruct(obj)}
+}
+
+// resolveKey resolves the cluster's key selectors the way the provider does.
+func (pv provider) resolveKey(fp map[string]any) string {
+	keyARN, _ := fp["kmsKeyId"].(string)
+	if _, ok := fp["kmsKeyIdSelector"]; ok {
+		keyARN = fmt.Sprintf("arn:aws:kms:%s:%s:key/%s", fp["region"], pv.account, uuidLike(shortHash(pv.xrName+"/kms-key")))
+		fp["kmsKeyId"] = keyARN
+	}
+	if _, ok := fp["masterUserSecretKmsKeyIdSelector"]; ok {
+		fp["masterUserSecretKmsKeyId"] = uuidLike(shortHash(pv.xrName + "/kms-key"))
+	}
+	return keyARN
+}
+
+func shortHash(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:])
+}
+
+func uuidLike(h string) string {
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
+
+func mustStruct(m map[string]any) *structpb.Struct {
+	s, err := structpb.NewStruct(m)
+	if err != nil {
+		panic(err)
+	}
+	return s
+}

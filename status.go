@@ -1,0 +1,102 @@
+package main
+
+import (
+	"encoding/json"
+	"regexp"
+
+	"k8s.io/utils/ptr"
+
+	"github.com/crossplane/function-sdk-go/resource"
+
+	ec2v1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/ec2/v1beta1"
+	kmsv1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/kms/v1beta1"
+	rdsv1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/rds/v1beta1"
+)
+
+// facts are what the function learns from observed resources on each call.
+type facts struct {
+	accountID string
+	status    AuroraStatus
+}
+
+// reARNAccount extracts the account from any ARN.
+var reARNAccount = regexp.MustCompile(`^arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:([0-9]{12}):`)
+
+// observe reads the observed resources the status and the gates need. prev
+// is the XR's current status: a value the function reported stays until an
+// observed resource reports a new one, so a resource briefly missing a field
+// does not blank the status or the connection secret.
+func observe(m xrMeta, s *AuroraSpec, inputAccountID string, o observed, prev AuroraStatus) facts {
+	st := prev
+	st.ClusterIdentifier = clusterIdentifier(m, s)
+	if s.Encryption.ExistingKMSKeyARN != "" {
+		st.KMSKeyARN = s.Encryption.ExistingKMSKeyARN
+	}
+	if k, ok := as[kmsv1beta1.Key](o, nameKMSKey); ok && s.Encryption.ExistingKMSKeyARN == "" {
+		setIf(&st.KMSKeyARN, k.Status.AtProvider.Arn)
+	}
+	var sgARN *string
+	if sg, ok := as[ec2v1beta1.SecurityGroup](o, nameSecurityGroup); ok {
+		setIf(&st.SecurityGroupID, sg.Status.AtProvider.ID)
+		sgARN = sg.Status.AtProvider.Arn
+	}
+	if c, ok := as[rdsv1beta1.Cluster](o, nameCluster); ok {
+		a := c.Status.AtProvider
+		setIf(&st.ClusterARN, a.Arn)
+		setIf(&st.Endpoint, a.Endpoint)
+		setIf(&st.ReaderEndpoint, a.ReaderEndpoint)
+		setIf(&st.EngineVersionActual, a.EngineVersionActual)
+		if a.Port != nil {
+			st.Port = int64(*a.Port)
+		}
+		if len(a.MasterUserSecret) > 0 {
+			setIf(&st.SecretARN, a.MasterUserSecret[0].SecretArn)
+		}
+	}
+	if st.Port == 0 {
+		st.Port = *s.Port
+	}
+
+	f := facts{status: st}
+	// The account that owns the resources, most explicit source first.
+	for _, a := range []string{s.AccountID, inputAccountID, accountOf(ptr.Deref(sgARN, "")), accountOf(st.ClusterARN), accountOf(st.KMSKeyARN)} {
+		if a != "" {
+			f.accountID = a
+			break
+		}
+	}
+	return f
+}
+
+// accountOf is the account in an ARN, or "".
+func accountOf(arn string) string {
+	if m := reARNAccount.FindStringSubmatch(arn); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+// setIf overwrites dst with a non-empty observed value.
+func setIf(dst *string, v *string) {
+	if v != nil && *v != "" {
+		*dst = *v
+	}
+}
+
+// writeStatus sets the status fields on the desired XR.
+func writeStatus(dxr *resource.Composite, st AuroraStatus) error {
+	j, err := json.Marshal(st)
+	if err != nil {
+		return err
+	}
+	fields := map[string]any{}
+	if err := json.Unmarshal(j, &fields); err != nil {
+		return err
+	}
+	for k, v := range fields {
+		if err := dxr.Resource.SetValue("status."+k, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
