@@ -100,7 +100,7 @@ func (p *plan) compose(o observed, f facts) *desired {
 		}
 		held++
 	}
-	if held > 0 && o.exists(nameCluster) {
+	if _, composed := d.objects[nameCluster]; held > 0 && composed {
 		d.wait("WaitingForCluster", "waiting for rds Cluster %q to become ready before creating its %d instance(s)", p.clusterID, held)
 	}
 

@@ -1,0 +1,22 @@
+# syntax=docker/dockerfile:1
+
+# The runtime image: one static binary on distroless, running as nonroot.
+# CI builds the same image without Docker (see `make package`).
+
+FROM golang:1.26 AS build
+WORKDIR /fn
+ENV CGO_ENABLED=0
+COPY go.mod go.sum ./
+RUN --mount=type=cache,target=/go/pkg/mod go mod download
+COPY *.go ./
+COPY input/ ./input/
+RUN --mount=type=cache,target=/go/pkg/mod \
+    --mount=type=cache,target=/root/.cache/go-build \
+    go build -trimpath -ldflags="-s -w" -o /function .
+
+FROM gcr.io/distroless/static-debian12:nonroot AS image
+WORKDIR /
+COPY --from=build /function /function
+EXPOSE 9443
+USER nonroot:nonroot
+ENTRYPOINT ["/function"]

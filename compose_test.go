@@ -1,0 +1,233 @@
+package main
+
+import (
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"google.golang.org/protobuf/types/known/structpb"
+
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+)
+
+// desiredNames lists a response's desired composed resources.
+func desiredNames(rsp *fnv1.RunFunctionResponse) []string {
+	names := make([]string, 0, len(rsp.GetDesired().GetResources()))
+	for n := range rsp.GetDesired().GetResources() {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// TestComposeOrder plays the main example to its steady state and checks
+// that each gated resource appears only once what it waits for is ready.
+func TestComposeOrder(t *testing.T) {
+	rsps, _, _ := converge(t, readObject(t, "example/xr.yaml"), exampleInput())
+	want := [][]string{
+		{"cluster-parameter-group", "ingress-cidr-10-20-0-0-16", "ingress-sg-sg-0a1b2c3d4e5f60099", "kms-alias", "kms-key", "log-group-postgresql", "security-group", "subnet-group"},
+		{"cluster", "cluster-parameter-group", "ingress-cidr-10-20-0-0-16", "ingress-sg-sg-0a1b2c3d4e5f60099", "kms-alias", "kms-key", "log-group-postgresql", "security-group", "subnet-group"},
+		{"cluster", "cluster-parameter-group", "connection-secret", "ingress-cidr-10-20-0-0-16", "ingress-sg-sg-0a1b2c3d4e5f60099", "instance-reader1", "instance-writer", "kms-alias", "kms-key", "log-group-postgresql", "security-group", "subnet-group"},
+		{"cluster", "cluster-parameter-group", "connection-secret", "ingress-cidr-10-20-0-0-16", "ingress-sg-sg-0a1b2c3d4e5f60099", "instance-reader1", "instance-writer", "kms-alias", "kms-key", "log-group-postgresql", "security-group", "subnet-group"},
+	}
+	got := make([][]string, 0, len(rsps))
+	for _, r := range rsps {
+		got = append(got, desiredNames(r))
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("desired resources per call: -want, +got:\n%s", diff)
+	}
+	wantReasons := []string{"WaitingForLogGroups", "WaitingForCluster", "WaitingForResources", "Available"}
+	for i, r := range rsps {
+		if i >= len(wantReasons) {
+			break
+		}
+		if got := r.GetConditions()[0].GetReason(); got != wantReasons[i] {
+			t.Errorf("call %d: Available condition reason: want %q, got %q (%s)", i, wantReasons[i], got, r.GetConditions()[0].GetMessage())
+		}
+	}
+}
+
+// steadyState converges an XR and returns its observed state and XR.
+func steadyState(t *testing.T, path string) (map[string]*fnv1.Resource, map[string]any) {
+	t.Helper()
+	_, observed, xr := converge(t, readObject(t, path), exampleInput())
+	return observed, xr
+}
+
+// setSpec returns a copy of xr with spec[key] = value; a nil value removes it.
+func setSpec(xr map[string]any, path string, value any) map[string]any {
+	out := mustStruct(xr).AsMap()
+	m := out["spec"].(map[string]any)
+	keys := strings.Split(path, ".")
+	for _, k := range keys[:len(keys)-1] {
+		if _, ok := m[k]; !ok {
+			m[k] = map[string]any{}
+		}
+		m = m[k].(map[string]any)
+	}
+	if value == nil {
+		delete(m, keys[len(keys)-1])
+	} else {
+		m[keys[len(keys)-1]] = value
+	}
+	return out
+}
+
+// TestChangesToExistingCluster checks edits against a running cluster: those
+// RDS cannot apply are refused with the field's path and nothing changes;
+// those it can apply go through.
+func TestChangesToExistingCluster(t *testing.T) {
+	observed, xr := steadyState(t, "example/xr.yaml")
+	cases := map[string]struct {
+		reason    string
+		path      string
+		value     any
+		wantFatal string
+	}{
+		"DatabaseName": {
+			reason:    "The database name is set only at creation.",
+			path:      "databaseName",
+			value:     "orders2",
+			wantFatal: `spec.databaseName: Forbidden: cannot change the database name from "orders" to "orders2"`,
+		},
+		"MasterUsername": {
+			reason:    "The master username is set only at creation.",
+			path:      "masterUsername",
+			value:     "root2",
+			wantFatal: `spec.masterUsername: Forbidden: cannot change the master username from "orders_admin" to "root2"`,
+		},
+		"MajorVersion": {
+			reason:    "A major upgrade needs a new parameter group family.",
+			path:      "engineVersion",
+			value:     "17.2",
+			wantFatal: "spec.engineVersion: Forbidden: cannot change the major version from 16 to 17 in place",
+		},
+		"ClusterIdentifier": {
+			reason:    "A new identifier would be a new cluster.",
+			path:      "clusterIdentifier",
+			value:     "orders-v2",
+			wantFatal: `spec.clusterIdentifier: Forbidden: cannot change the cluster identifier from "team-payments-orders" to "orders-v2"`,
+		},
+		"EncryptionKey": {
+			reason:    "Storage encryption cannot switch keys.",
+			path:      "encryption.existingKmsKeyArn",
+			value:     "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+			wantFatal: "spec.encryption.existingKmsKeyArn: Forbidden: cannot change the storage encryption key",
+		},
+		"Region": {
+			reason:    "A cluster cannot move regions.",
+			path:      "region",
+			value:     "us-east-2",
+			wantFatal: `spec.region: Forbidden: cannot change the region from "us-east-1" to "us-east-2"`,
+		},
+		"MinorVersion": {
+			reason: "Minor upgrades apply in place.",
+			path:   "engineVersion",
+			value:  "16.8",
+		},
+		"AddReader": {
+			reason: "Readers can be added at any time.",
+			path:   "instances",
+			value: []any{
+				map[string]any{"name": "writer", "instanceClass": "db.r6g.large"},
+				map[string]any{"name": "reader1", "instanceClass": "db.r6g.large"},
+				map[string]any{"name": "reader2", "instanceClass": "db.r6g.large"},
+			},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			rsp := run(t, newRequest(setSpec(xr, tc.path, tc.value), exampleInput(), observed))
+			if tc.wantFatal == "" {
+				if hasFatal(rsp) {
+					t.Fatalf("%s\nunexpected fatal result: %v", tc.reason, rsp.GetResults())
+				}
+				for n := range observed {
+					if _, ok := rsp.GetDesired().GetResources()[n]; !ok {
+						t.Errorf("%s\nexisting resource %q was dropped from the desired state", tc.reason, n)
+					}
+				}
+				return
+			}
+			if !hasFatal(rsp) || !strings.Contains(rsp.GetResults()[0].GetMessage(), tc.wantFatal) {
+				t.Errorf("%s\nwant a fatal result containing %q, got %v", tc.reason, tc.wantFatal, rsp.GetResults())
+			}
+			if len(rsp.GetDesired().GetResources()) != 0 {
+				t.Errorf("%s\na fatal response must not carry a half-built desired state, got %v", tc.reason, desiredNames(rsp))
+			}
+		})
+	}
+}
+
+// TestExistingResourcesSurvive checks that a resource, once observed, stays
+// desired when what gated it regresses.
+func TestExistingResourcesSurvive(t *testing.T) {
+	observed, xr := steadyState(t, "example/xr.yaml")
+	// The log group and the cluster stop being Ready (e.g. a provider outage).
+	for _, n := range []string{"log-group-postgresql", "cluster"} {
+		obj := observed[n].GetResource().AsMap()
+		obj["status"].(map[string]any)["conditions"] = []any{
+			map[string]any{"type": "Ready", "status": "False", "reason": "Unavailable"},
+			map[string]any{"type": "Synced", "status": "False", "reason": "ReconcileError", "message": "cannot observe: throttled"},
+		}
+		observed[n] = &fnv1.Resource{Resource: mustStruct(obj)}
+	}
+	rsp := run(t, newRequest(xr, exampleInput(), observed))
+	for n := range observed {
+		if _, ok := rsp.GetDesired().GetResources()[n]; !ok {
+			t.Errorf("existing resource %q was dropped from the desired state", n)
+		}
+	}
+	if got := rsp.GetDesired().GetComposite().GetReady(); got != fnv1.Ready_READY_FALSE {
+		t.Errorf("XR readiness: want READY_FALSE, got %v", got)
+	}
+	msg := rsp.GetConditions()[0].GetMessage()
+	if !strings.Contains(msg, `rds Cluster "cluster" (Synced=False: cannot observe: throttled)`) {
+		t.Errorf("the Available condition should name the failing resource and why, got %q", msg)
+	}
+}
+
+// TestAccountLearnedFromARN checks that without an account ID the CMK waits
+// for the first observed ARN and then uses its account.
+func TestAccountLearnedFromARN(t *testing.T) {
+	input := exampleInput()
+	delete(input, "accountId")
+	rsps, observed, _ := converge(t, readObject(t, "testdata/xr/minimal.yaml"), input)
+	if _, ok := rsps[0].GetDesired().GetResources()["kms-key"]; ok {
+		t.Fatal("the first call must not compose the CMK before the account is known")
+	}
+	if got := rsps[0].GetConditions()[0].GetReason(); got != "WaitingForAccountID" {
+		t.Errorf("first call: want reason WaitingForAccountID, got %q", got)
+	}
+	key, ok := observed["kms-key"]
+	if !ok {
+		t.Fatal("the CMK was never composed")
+	}
+	policy := key.GetResource().AsMap()["spec"].(map[string]any)["forProvider"].(map[string]any)["policy"].(string)
+	if !strings.Contains(policy, "arn:aws:iam::"+testAccount+":root") {
+		t.Errorf("key policy should name the account learned from the security group ARN, got %s", policy)
+	}
+	if got := rsps[len(rsps)-1].GetDesired().GetComposite().GetReady(); got != fnv1.Ready_READY_TRUE {
+		t.Errorf("XR readiness at steady state: want READY_TRUE, got %v", got)
+	}
+}
+
+// TestFatalKeepsDesiredOfEarlierSteps checks that a Fatal result leaves the
+// desired state exactly as earlier pipeline steps passed it.
+func TestFatalKeepsDesiredOfEarlierSteps(t *testing.T) {
+	xr := setSpec(readObject(t, "example/xr.yaml"), "region", nil)
+	req := newRequest(xr, exampleInput(), nil)
+	earlier := &fnv1.State{Resources: map[string]*fnv1.Resource{
+		"from-earlier-step": {Resource: &structpb.Struct{Fields: map[string]*structpb.Value{"kind": structpb.NewStringValue("ConfigMap")}}},
+	}}
+	req.Desired = earlier
+	rsp := run(t, req)
+	if !hasFatal(rsp) {
+		t.Fatal("want a fatal result for a missing region")
+	}
+	if diff := cmp.Diff([]string{"from-earlier-step"}, desiredNames(rsp)); diff != "" {
+		t.Errorf("desired resources: -want, +got:\n%s", diff)
+	}
+}
