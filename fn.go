@@ -23,6 +23,12 @@ import (
 // them.
 const conditionAvailable = "Available"
 
+// Reasons of a False Available condition when the function gives up.
+const (
+	reasonInvalidSpec    = "InvalidSpec"
+	reasonReconcileError = "ReconcileError"
+)
+
 // Function composes an Aurora PostgreSQL cluster.
 type Function struct {
 	fnv1.UnimplementedFunctionRunnerServiceServer
@@ -37,59 +43,59 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 
 	in := &v1beta1.Input{}
 	if err := request.GetInput(req, in); err != nil {
-		fatal(rsp, errors.Wrap(err, "cannot get the function input"))
+		fatal(rsp, reasonReconcileError, errors.Wrap(err, "cannot get the function input"))
 		return rsp, nil
 	}
 	oxr, err := request.GetObservedCompositeResource(req)
 	if err != nil {
-		fatal(rsp, errors.Wrap(err, "cannot get the observed composite resource"))
+		fatal(rsp, reasonReconcileError, errors.Wrap(err, "cannot get the observed composite resource"))
 		return rsp, nil
 	}
 	m, spec, err := decodeXR(oxr)
 	if err != nil {
-		fatal(rsp, errors.Wrap(err, "invalid XAuroraCluster"))
+		fatal(rsp, reasonInvalidSpec, errors.Wrap(err, "invalid XAuroraCluster"))
 		return rsp, nil
 	}
 	withDefaults(spec)
 	if errs := validate(m, spec); len(errs) > 0 {
-		fatal(rsp, invalid(errs))
+		fatal(rsp, reasonInvalidSpec, invalid(errs))
 		return rsp, nil
 	}
 	ocds, err := request.GetObservedComposedResources(req)
 	if err != nil {
-		fatal(rsp, errors.Wrap(err, "cannot get the observed composed resources"))
+		fatal(rsp, reasonReconcileError, errors.Wrap(err, "cannot get the observed composed resources"))
 		return rsp, nil
 	}
 	o := observed(ocds)
 	facts := observe(m, spec, in.AccountID, o, previousStatus(oxr))
 	p := newPlan(m, spec, in, facts.accountID)
 	if m.Legacy && p.namespace == "" {
-		fatal(rsp, errors.Errorf("cluster-scoped XR %q was not created by a claim: set the function input's namespace to choose where its resources go", m.Name))
+		fatal(rsp, reasonInvalidSpec, errors.Errorf("cluster-scoped XR %q was not created by a claim: set the function input's namespace to choose where its resources go", m.Name))
 		return rsp, nil
 	}
 	if errs := p.checkChanges(o, facts); len(errs) > 0 {
-		fatal(rsp, invalid(errs))
+		fatal(rsp, reasonInvalidSpec, invalid(errs))
 		return rsp, nil
 	}
 
 	d := p.compose(o, facts)
 	dcds, err := request.GetDesiredComposedResources(req)
 	if err != nil {
-		fatal(rsp, errors.Wrap(err, "cannot get the desired composed resources"))
+		fatal(rsp, reasonReconcileError, errors.Wrap(err, "cannot get the desired composed resources"))
 		return rsp, nil
 	}
 	notReady, err := p.setDesired(dcds, d, o, facts)
 	if err != nil {
-		fatal(rsp, err)
+		fatal(rsp, reasonReconcileError, err)
 		return rsp, nil
 	}
 	dxr, err := request.GetDesiredCompositeResource(req)
 	if err != nil {
-		fatal(rsp, errors.Wrap(err, "cannot get the desired composite resource"))
+		fatal(rsp, reasonReconcileError, errors.Wrap(err, "cannot get the desired composite resource"))
 		return rsp, nil
 	}
 	if err := writeStatus(dxr, facts.status); err != nil {
-		fatal(rsp, errors.Wrap(err, "cannot write the XR's status"))
+		fatal(rsp, reasonReconcileError, errors.Wrap(err, "cannot write the XR's status"))
 		return rsp, nil
 	}
 	if m.Legacy && facts.status.Endpoint != "" {
@@ -100,22 +106,23 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		dxr.Ready = resource.ReadyFalse
 	}
 	if err := response.SetDesiredCompositeResource(rsp, dxr); err != nil {
-		fatal(rsp, errors.Wrap(err, "cannot set the desired composite resource"))
+		fatal(rsp, reasonReconcileError, errors.Wrap(err, "cannot set the desired composite resource"))
 		return rsp, nil
 	}
 	if err := response.SetDesiredComposedResources(rsp, dcds); err != nil {
-		fatal(rsp, errors.Wrap(err, "cannot set the desired composed resources"))
+		fatal(rsp, reasonReconcileError, errors.Wrap(err, "cannot set the desired composed resources"))
 		return rsp, nil
 	}
 	p.setAvailable(rsp, d.waiting, notReady, facts.status)
+	f.log.Debug("Composed", "xr", m.Name, "namespace", m.Namespace, "resources", len(d.order), "waiting", len(d.waiting), "notReady", len(notReady))
 	return rsp, nil
 }
 
 // fatal reports err as a Fatal result (Crossplane then applies nothing, so
 // no existing resource is touched) and as the XR's Available condition.
-func fatal(rsp *fnv1.RunFunctionResponse, err error) {
+func fatal(rsp *fnv1.RunFunctionResponse, reason string, err error) {
 	response.Fatal(rsp, err)
-	response.ConditionFalse(rsp, conditionAvailable, "ReconcileError").
+	response.ConditionFalse(rsp, conditionAvailable, reason).
 		WithMessage(err.Error()).
 		TargetCompositeAndClaim()
 }
