@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Usage: hack/tool.sh NAME
+# Prints the path of a pinned tool binary, building it first if it is missing.
+# Binaries live in $CACHE_DIR/bin/<name>-<version>, versions come from the
+# tools/<module>/go.mod files (Go `tool` directives).
+#   NAME: crossplane       Crossplane CLI (render, resource validate, xpkg build)
+#         crossplane-core  Crossplane core (for `render --crossplane-binary`)
+#         controller-gen   controller-tools' controller-gen
+set -euo pipefail
+# shellcheck source=hack/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+name="${1:-}"
+case "$name" in
+  crossplane)      dir=cli;            mod=github.com/crossplane/cli/v2;         pkg=$mod/cmd/crossplane ;;
+  crossplane-core) dir=core;           mod=github.com/crossplane/crossplane/v2;  pkg=$mod/cmd/crossplane ;;
+  controller-gen)  dir=controller-gen; mod=sigs.k8s.io/controller-tools;         pkg=$mod/cmd/controller-gen ;;
+  *) die "usage: $0 crossplane|crossplane-core|controller-gen" ;;
+esac
+
+moddir="$REPO_ROOT/tools/$dir"
+version="$(awk -v m="$mod" '($1==m){print $2; exit} ($1=="require" && $2==m){print $3; exit}' "$moddir/go.mod")"
+[[ -n "$version" ]] || die "cannot find $mod in $moddir/go.mod"
+
+bin="$CACHE_DIR/bin/$name-$version"
+if [[ ! -x "$bin" ]]; then
+  mkdir -p "$CACHE_DIR/bin"
+  log "building $name $version ($pkg) -> $bin"
+  start=$SECONDS
+  tmp="$(mktemp "$bin.XXXXXX")"
+  trap 'rm -f "$tmp"' EXIT
+  ldflags=""
+  case "$name" in
+    crossplane*) ldflags="-X=github.com/crossplane/crossplane-runtime/v2/pkg/version.version=$version" ;;
+  esac
+  (cd "$moddir" && go build -ldflags="$ldflags" -o "$tmp" "$pkg") || die "building $name failed"
+  chmod +x "$tmp"
+  mv -f "$tmp" "$bin"
+  log "built $name in $((SECONDS - start))s"
+fi
+printf '%s\n' "$bin"
