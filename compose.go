@@ -78,14 +78,19 @@ func (p *plan) compose(o observed, f facts) *desired {
 		}
 	}
 
+	p.composeCredentials(d, o, f, keyAvailable)
+
+	b := f.bootstrap
 	switch {
 	case o.exists(nameCluster):
-		d.add(nameCluster, p.cluster(s.Encryption.ExistingKMSKeyARN))
+		d.add(nameCluster, p.cluster(s.Encryption.ExistingKMSKeyARN, b))
 	case !keyAvailable:
 	case len(logsPending) > 0:
 		d.wait("WaitingForLogGroups", "waiting for log group(s) %s to become ready before creating the cluster, so RDS exports into groups with retention and encryption", strings.Join(logsPending, ", "))
+	case p.selfManaged() && !o.exists(nameBootstrapSecret):
+		d.wait("WaitingForBootstrapSecret", "waiting for the bootstrap Secret %q that holds the initial master password before creating the cluster", bootstrapSecretName(p.clusterID))
 	default:
-		d.add(nameCluster, p.cluster(s.Encryption.ExistingKMSKeyARN))
+		d.add(nameCluster, p.cluster(s.Encryption.ExistingKMSKeyARN, b))
 	}
 
 	// Instances fail to create until their cluster exists; waiting avoids
@@ -103,6 +108,8 @@ func (p *plan) compose(o observed, f facts) *desired {
 	if _, composed := d.objects[nameCluster]; held > 0 && composed {
 		d.wait("WaitingForCluster", "waiting for rds Cluster %q to become ready before creating its %d instance(s)", p.clusterID, held)
 	}
+
+	p.composeRotation(d, o, f)
 
 	if ref := s.WriteConnectionSecretToRef; ref != nil && !p.meta.Legacy {
 		switch {

@@ -22,30 +22,59 @@ func desiredNames(rsp *fnv1.RunFunctionResponse) []string {
 }
 
 // TestComposeOrder plays the main example to its steady state and checks
-// that each gated resource appears only once what it waits for is ready.
+// that each gated resource appears only after what it waits for, that the
+// bootstrap Secret and SecretVersion leave at the hand-off and never return,
+// and that the XR ends Available.
 func TestComposeOrder(t *testing.T) {
 	rsps, _, _ := converge(t, readObject(t, "example/xr.yaml"), exampleInput())
-	want := [][]string{
-		{"cluster-parameter-group", "ingress-cidr-10-20-0-0-16", "ingress-sg-sg-0a1b2c3d4e5f60099", "kms-alias", "kms-key", "log-group-postgresql", "security-group", "subnet-group"},
-		{"cluster", "cluster-parameter-group", "ingress-cidr-10-20-0-0-16", "ingress-sg-sg-0a1b2c3d4e5f60099", "kms-alias", "kms-key", "log-group-postgresql", "security-group", "subnet-group"},
-		{"cluster", "cluster-parameter-group", "connection-secret", "ingress-cidr-10-20-0-0-16", "ingress-sg-sg-0a1b2c3d4e5f60099", "instance-reader1", "instance-writer", "kms-alias", "kms-key", "log-group-postgresql", "security-group", "subnet-group"},
-		{"cluster", "cluster-parameter-group", "connection-secret", "ingress-cidr-10-20-0-0-16", "ingress-sg-sg-0a1b2c3d4e5f60099", "instance-reader1", "instance-writer", "kms-alias", "kms-key", "log-group-postgresql", "security-group", "subnet-group"},
-	}
-	got := make([][]string, 0, len(rsps))
-	for _, r := range rsps {
-		got = append(got, desiredNames(r))
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("desired resources per call: -want, +got:\n%s", diff)
-	}
-	wantReasons := []string{"WaitingForLogGroups", "WaitingForCluster", "WaitingForResources", "Available"}
+	present := map[string][]int{}
 	for i, r := range rsps {
-		if i >= len(wantReasons) {
-			break
+		for _, n := range desiredNames(r) {
+			present[n] = append(present[n], i)
 		}
-		if got := r.GetConditions()[0].GetReason(); got != wantReasons[i] {
-			t.Errorf("call %d: Available condition reason: want %q, got %q (%s)", i, wantReasons[i], got, r.GetConditions()[0].GetMessage())
+	}
+	first, last := map[string]int{}, map[string]int{}
+	for n, calls := range present {
+		for j := 1; j < len(calls); j++ {
+			if calls[j] != calls[j-1]+1 {
+				t.Errorf("%q left the desired state after call %d and came back at call %d", n, calls[j-1], calls[j])
+			}
 		}
+		first[n], last[n] = calls[0], calls[len(calls)-1]
+	}
+	after := []struct{ later, earlier, why string }{
+		{"cluster", "log-group-postgresql", "the cluster waits for its log group to be Ready (pitfall 9)"},
+		{"cluster", "bootstrap-secret", "the cluster reads its password from the bootstrap Secret at creation"},
+		{"instance-writer", "cluster", "instances wait for the cluster to be Ready"},
+		{"connection-secret", "cluster", "the connection secret waits for the endpoint"},
+		{"master-secret-version", "cluster", "the secret value needs the endpoint"},
+		{"master-secret-policy", "master-secret", "the policy names the secret's ARN"},
+		{"rotator-stack", "rotator-security-group", "the stack's parameters name the rotator's security group ID"},
+		{"rotator-permission", "rotator-stack", "the permission names the deployed function"},
+		{"secret-rotation", "master-secret-version", "rotation starts after the hand-off"},
+		{"secret-rotation", "rotator-permission", "rotation needs the invoke permission"},
+	}
+	for _, a := range after {
+		l, lok := first[a.later]
+		e, eok := first[a.earlier]
+		if !lok || !eok || l <= e {
+			t.Errorf("%s: want %q (first at call %d, present %v) after %q (first at call %d, present %v)", a.why, a.later, l, lok, a.earlier, e, eok)
+		}
+	}
+	final := rsps[len(rsps)-1]
+	for _, gone := range []string{"bootstrap-secret", "master-secret-version"} {
+		if _, ok := final.GetDesired().GetResources()[gone]; ok {
+			t.Errorf("%q must be gone after the hand-off", gone)
+		}
+		if last[gone] >= first["secret-rotation"] {
+			t.Errorf("%q must leave before rotation starts (last at call %d, rotation at %d)", gone, last[gone], first["secret-rotation"])
+		}
+	}
+	if got := final.GetConditions()[0].GetReason(); got != "Available" {
+		t.Errorf("final reason: want Available, got %q (%s)", got, final.GetConditions()[0].GetMessage())
+	}
+	if got := final.GetDesired().GetComposite().GetReady(); got != fnv1.Ready_READY_TRUE {
+		t.Errorf("final XR readiness: want READY_TRUE, got %v", got)
 	}
 }
 

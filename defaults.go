@@ -20,6 +20,43 @@ const (
 	logExportPostgreSQL               = "postgresql"
 )
 
+// credentialDefaults fills the credentials and endpoint settings. The
+// rotator defaults to AWS's Serverless Application Repository app when no
+// source is given.
+func credentialDefaults(s *AuroraSpec) {
+	c := &s.Credentials
+	if c.RecoveryWindowInDays == nil {
+		c.RecoveryWindowInDays = ptr.To[int64](defaultRecoveryWindowInDays)
+	}
+	if c.Rotation.Enabled == nil {
+		c.Rotation.Enabled = ptr.To(true)
+	}
+	if c.Rotation.Days == nil {
+		c.Rotation.Days = ptr.To[int64](defaultRotationDays)
+	}
+	l := &c.Rotation.Lambda
+	if c.Mode == CredentialsModeSelfManaged && l.S3 == nil && l.ExistingFunctionARN == "" && l.ServerlessRepo == nil {
+		l.ServerlessRepo = &ServerlessRepoRotator{}
+	}
+	if l.ServerlessRepo != nil && l.ServerlessRepo.ApplicationID == "" {
+		l.ServerlessRepo.ApplicationID = serverlessRepoRotatorApp
+	}
+	if l.S3 != nil {
+		if l.S3.Runtime == "" {
+			l.S3.Runtime = defaultRotatorRuntime
+		}
+		if l.S3.Handler == "" {
+			l.S3.Handler = defaultRotatorHandler
+		}
+	}
+	if s.VPCEndpoint.Enabled == nil {
+		s.VPCEndpoint.Enabled = ptr.To(true)
+	}
+	if s.VPCEndpoint.PrivateDNSEnabled == nil {
+		s.VPCEndpoint.PrivateDNSEnabled = ptr.To(true)
+	}
+}
+
 // withDefaults fills every unset field with its default. A nil instance list
 // gets one writer; an explicitly empty one is left for validation to reject.
 func withDefaults(s *AuroraSpec) {
@@ -44,6 +81,7 @@ func withDefaults(s *AuroraSpec) {
 	if s.Credentials.Mode == "" {
 		s.Credentials.Mode = CredentialsModeRDSManaged
 	}
+	credentialDefaults(s)
 	if s.Logging.Exports == nil {
 		s.Logging.Exports = []string{logExportPostgreSQL}
 	}

@@ -34,6 +34,9 @@ type Function struct {
 	fnv1.UnimplementedFunctionRunnerServiceServer
 
 	log logging.Logger
+	// password generates bootstrap passwords; generatePassword unless a test
+	// needs a known one.
+	password func() (string, error)
 }
 
 // RunFunction decodes and validates the XR, composes the desired resources
@@ -76,6 +79,22 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	if errs := p.checkChanges(o, facts); len(errs) > 0 {
 		fatal(rsp, reasonInvalidSpec, invalid(errs))
 		return rsp, nil
+	}
+	supplied, ferr := p.suppliedPassword(req, rsp, o)
+	if ferr != nil {
+		fatal(rsp, reasonInvalidSpec, invalid(field.ErrorList{ferr}))
+		return rsp, nil
+	}
+	generate := f.password
+	if generate == nil {
+		generate = generatePassword
+	}
+	if facts.bootstrap, err = p.observeBootstrap(o, previousStatus(oxr).Bootstrap, facts.status, supplied, generate); err != nil {
+		fatal(rsp, reasonReconcileError, errors.Wrap(err, "cannot generate the bootstrap password"))
+		return rsp, nil
+	}
+	if p.selfManaged() {
+		facts.status.Bootstrap = facts.bootstrap.status()
 	}
 
 	d := p.compose(o, facts)

@@ -24,6 +24,10 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/go
 // testAccount is the account of the example Composition's input.
 const testAccount = "111122223333"
 
+// testPassword is what the function generates in tests; the leak test looks
+// for it everywhere.
+const testPassword = "bootstrap-Pa55word-0123456789abcd"
+
 func TestMain(m *testing.M) {
 	if err := registerTypes(); err != nil {
 		panic(err)
@@ -68,40 +72,48 @@ func newRequest(xr, input map[string]any, observed map[string]*fnv1.Resource) *f
 
 func run(t testing.TB, req *fnv1.RunFunctionRequest) *fnv1.RunFunctionResponse {
 	t.Helper()
-	rsp, err := (&Function{log: logging.NewNopLogger()}).RunFunction(context.Background(), req)
+	rsp, err := (&Function{log: logging.NewNopLogger(), password: func() (string, error) { return testPassword, nil }}).RunFunction(context.Background(), req)
 	if err != nil {
 		t.Fatalf("RunFunction returned an error: %v", err)
 	}
 	return rsp
 }
 
-// converge plays Crossplane and the provider until the function composes
-// nothing new: each call's new desired resources are created and become
-// Ready, and the XR's status is applied. It returns every response.
+// converge plays Crossplane and the provider until the desired state stops
+// changing: each call's desired resources are applied and become Ready as
+// the provider reports them, resources left out are deleted, and the XR's
+// status is applied. It returns every response, the final observed state and
+// the final XR.
 func converge(t testing.TB, xr, input map[string]any) ([]*fnv1.RunFunctionResponse, map[string]*fnv1.Resource, map[string]any) {
 	t.Helper()
-	pv := provider{account: testAccount, xrName: xr["metadata"].(map[string]any)["name"].(string)}
+	meta := xr["metadata"].(map[string]any)
+	ns, _ := meta["namespace"].(string)
+	pv := provider{account: testAccount, xrName: meta["name"].(string), xrNamespace: ns}
 	observed := map[string]*fnv1.Resource{}
 	var rsps []*fnv1.RunFunctionResponse
-	for range 10 {
+	var last []byte
+	for range 12 {
 		rsp := run(t, newRequest(xr, input, observed))
 		rsps = append(rsps, rsp)
 		if hasFatal(rsp) {
 			t.Fatalf("fatal result while converging: %v", rsp.GetResults())
 		}
 		xr = withStatus(xr, rsp.GetDesired().GetComposite().GetResource())
-		added := false
+		next := map[string]*fnv1.Resource{}
 		for name, r := range rsp.GetDesired().GetResources() {
-			if _, ok := observed[name]; !ok {
-				observed[name] = pv.observe(name, r.GetResource())
-				added = true
-			}
+			next[name] = pv.observe(name, r.GetResource())
 		}
-		if !added {
+		observed = next
+		cur, err := protojson.Marshal(&fnv1.State{Resources: rsp.GetDesired().GetResources(), Composite: rsp.GetDesired().GetComposite()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(cur) == string(last) {
 			return rsps, observed, xr
 		}
+		last = cur
 	}
-	t.Fatal("the function did not converge in 10 calls")
+	t.Fatal("the function did not converge in 12 calls")
 	return nil, nil, nil
 }
 

@@ -80,7 +80,7 @@ func (p *plan) keyPolicy() policyDocument {
 			},
 		}
 	}
-	return policyDocument{
+	doc := policyDocument{
 		Version: policyVersion,
 		Statement: []policyStatement{
 			{
@@ -106,6 +106,12 @@ func (p *plan) keyPolicy() policyDocument {
 			},
 		},
 	}
+	if p.selfManaged() {
+		// The rotator's environment is encrypted with this key; Lambda
+		// encrypts it at deployment and decrypts it at start-up.
+		doc.Statement = append(doc.Statement, viaService("UseThroughLambda", "lambda"))
+	}
+	return doc
 }
 
 // kmsKey is the cluster's CMK: storage, log groups and the master secret.

@@ -21,6 +21,28 @@ const (
 	nameCluster               = resource.Name("cluster")
 	nameConnectionSecret      = resource.Name("connection-secret")
 
+	// Credentials (credentials.go, rotator.go, endpoint.go).
+	nameBootstrapSecret        = resource.Name("bootstrap-secret")
+	nameMasterSecret           = resource.Name("master-secret")
+	nameMasterSecretVersion    = resource.Name("master-secret-version")
+	nameMasterSecretPolicy     = resource.Name("master-secret-policy")
+	nameSecretRotation         = resource.Name("secret-rotation")
+	nameRotatorStack           = resource.Name("rotator-stack")
+	nameRotatorFunction        = resource.Name("rotator-function")
+	nameRotatorRole            = resource.Name("rotator-role")
+	nameRotatorRolePolicy      = resource.Name("rotator-role-policy")
+	nameRotatorVPCAccess       = resource.Name("rotator-vpc-access")
+	nameRotatorPermission      = resource.Name("rotator-permission")
+	nameRotatorSecurityGroup   = resource.Name("rotator-security-group")
+	nameRotatorEgressDB        = resource.Name("rotator-egress-db")
+	nameRotatorEgressEndpoint  = resource.Name("rotator-egress-endpoint")
+	nameIngressFromRotator     = resource.Name("ingress-from-rotator")
+	nameEndpoint               = resource.Name("secretsmanager-endpoint")
+	nameEndpointSecurityGroup  = resource.Name("endpoint-security-group")
+	nameEndpointIngressRotator = resource.Name("endpoint-ingress-rotator")
+	nameEndpointSGAssociation  = resource.Name("endpoint-security-group-association")
+	prefixEndpointSubnetAssoc  = "endpoint-subnet-"
+
 	prefixIngressCIDR          = "ingress-cidr-"
 	prefixIngressSecurityGroup = "ingress-sg-"
 	prefixLogGroup             = "log-group-"
@@ -47,6 +69,27 @@ func nameIngressCIDR(cidr string) resource.Name {
 
 func nameIngressSecurityGroup(id string) resource.Name {
 	return resource.Name(prefixIngressSecurityGroup + sanitize(id))
+}
+
+func nameEndpointSubnetAssociation(subnet string) resource.Name {
+	return resource.Name(prefixEndpointSubnetAssoc + sanitize(subnet))
+}
+
+// rotatorName names the rotation Lambda (and, for S3 rotators, its role):
+// at most 50+8 characters, within Lambda's and IAM's 64.
+func rotatorName(clusterID string) string {
+	return clusterID + "-rotator"
+}
+
+// masterSecretName is the Secrets Manager name of the master credentials.
+func masterSecretName(clusterID string) string {
+	return "aurora/" + clusterID + "/master"
+}
+
+// bootstrapSecretName is the Kubernetes Secret that holds the bootstrap
+// password until Secrets Manager has it (bootstrap.go).
+func bootstrapSecretName(clusterID string) string {
+	return clusterID + "-bootstrap"
 }
 
 func nameLogGroup(export string) resource.Name {

@@ -91,6 +91,12 @@ func (p *plan) managed() xpv2.ManagedResourceSpec {
 	}
 }
 
+// withPolicies narrows what the provider may do with a resource.
+func withPolicies(m xpv2.ManagedResourceSpec, actions ...xpv1.ManagementAction) xpv2.ManagedResourceSpec {
+	m.ManagementPolicies = actions
+	return m
+}
+
 // selectorFor selects the composed resource of this XR with the given name.
 func selectorFor(name resource.Name) *xpv1.NamespacedSelector {
 	return &xpv1.NamespacedSelector{

@@ -20,7 +20,7 @@ type policyStatement struct {
 	Effect    string           `json:"Effect"`
 	Principal *policyPrincipal `json:"Principal,omitempty"`
 	Action    []string         `json:"Action"`
-	Resource  []string         `json:"Resource"`
+	Resource  []string         `json:"Resource,omitempty"`
 	Condition policyCondition  `json:"Condition,omitempty"`
 }
 

@@ -5,6 +5,8 @@ import (
 
 	"k8s.io/utils/ptr"
 
+	xpv1 "github.com/crossplane/crossplane-runtime/v2/apis/common/v1"
+
 	rdsv1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/rds/v1beta1"
 )
 
@@ -75,7 +77,7 @@ func (p *plan) clusterParameterGroup() *rdsv1beta1.ClusterParameterGroup {
 // clusterMembers (late-initialised once, then a drift loop:
 // provider-upjet-aws#2052) nor the Multi-AZ DB cluster fields
 // dbClusterInstanceClass, allocatedStorage and iops (provider-upjet-aws#901).
-func (p *plan) cluster(kmsKeyARN string) *rdsv1beta1.Cluster {
+func (p *plan) cluster(kmsKeyARN string, b bootstrap) *rdsv1beta1.Cluster {
 	s := p.spec
 	exports := make([]*string, 0, len(s.Logging.Exports))
 	for _, e := range s.Logging.Exports {
@@ -127,13 +129,23 @@ func (p *plan) cluster(kmsKeyARN string) *rdsv1beta1.Cluster {
 			fp.Serverlessv2ScalingConfiguration.SecondsUntilAutoPause = ptr.To(float64(*v2.SecondsUntilAutoPause))
 		}
 	}
-	return &rdsv1beta1.Cluster{
+	c := &rdsv1beta1.Cluster{
 		ObjectMeta: p.objectMeta(nameCluster, p.clusterID),
 		Spec: rdsv1beta1.ClusterSpec{
 			ManagedResourceSpec: p.managed(),
 			ForProvider:         fp,
 		},
 	}
+	// NOTE: the bootstrap password goes in initProvider, which the provider
+	// applies at creation only, and is dropped at the hand-off: a rotated
+	// password is never overwritten (pitfall 5).
+	if p.selfManaged() && b.phase != bootstrapHandedOff {
+		c.Spec.InitProvider.MasterPasswordSecretRef = &xpv1.LocalSecretKeySelector{
+			LocalSecretReference: xpv1.LocalSecretReference{Name: bootstrapSecretName(p.clusterID)},
+			Key:                  bootstrapKeyPassword,
+		}
+	}
+	return c
 }
 
 // clusterInstance is one writer or reader. It carries no engineVersion: the

@@ -13,8 +13,8 @@ func TestClusterBuilder(t *testing.T) {
 	const keyARN = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 	type want struct {
 		kmsKeyID, secretKMSKeyID, finalSnapshotID *string
-		keySelected, skipFinalSnapshot        bool
-		scaling                               *rdsv1beta1.Serverlessv2ScalingConfigurationParameters
+		keySelected, skipFinalSnapshot            bool
+		scaling                                   *rdsv1beta1.Serverlessv2ScalingConfigurationParameters
 	}
 	cases := map[string]struct {
 		reason string
@@ -49,7 +49,7 @@ func TestClusterBuilder(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			fp := testPlan(t, tc.mutate).cluster(tc.keyARN).Spec.ForProvider
+			fp := testPlan(t, tc.mutate).cluster(tc.keyARN, bootstrap{}).Spec.ForProvider
 			got := want{
 				kmsKeyID:          fp.KMSKeyID,
 				secretKMSKeyID:    fp.MasterUserSecretKMSKeyID,

@@ -16,8 +16,9 @@ import (
 // provider created it, with the values AWS returns (IDs, ARNs, endpoints),
 // resolved references and Ready/Synced conditions.
 type provider struct {
-	account string
-	xrName  string
+	account     string
+	xrName      string
+	xrNamespace string
 }
 
 // observe returns the observed form of one desired composed resource.
@@ -25,7 +26,12 @@ func (pv provider) observe(name string, desired *structpb.Struct) *fnv1.Resource
 	obj := desired.AsMap()
 	meta := obj["metadata"].(map[string]any)
 	h := shortHash(pv.xrName + "/" + name)
-	meta["name"] = pv.xrName + "-" + h[:5]
+	if _, ok := meta["name"]; !ok {
+		meta["name"] = pv.xrName + "-" + h[:5]
+	}
+	if _, ok := meta["namespace"]; !ok && pv.xrNamespace != "" {
+		meta["namespace"] = pv.xrNamespace
+	}
 	ann, _ := meta["annotations"].(map[string]any)
 	if ann == nil {
 		ann = map[string]any{}
@@ -33,7 +39,7 @@ func (pv provider) observe(name string, desired *structpb.Struct) *fnv1.Resource
 	}
 	ann["crossplane.io/composition-resource-name"] = name
 	kind, _ := obj["kind"].(string)
-	if kind == "Secret" {
+	if obj["apiVersion"] == "v1" {
 		return &fnv1.Resource{Resource: mustStruct(obj)}
 	}
 	spec := obj["spec"].(map[string]any)
@@ -82,6 +88,39 @@ func (pv provider) observe(name string, desired *structpb.Struct) *fnv1.Resource
 		fp["dbSubnetGroupName"] = ext
 		fp["dbClusterParameterGroupName"] = ext
 		fp["vpcSecurityGroupIds"] = []any{"sg-" + shortHash(pv.xrName + "/security-group")[:17]}
+	case "Secret":
+		ext = arn("secretsmanager", "secret:"+fp["name"].(string)+"-"+h[:6])
+		at["arn"], at["id"] = ext, ext
+	case "SecretVersion":
+		v := uuidLike(h)
+		at["versionId"], at["id"], at["arn"] = v, "secret|"+v, "secret-arn"
+		at["versionStages"] = []any{"AWSCURRENT"}
+	case "SecretPolicy", "SecretRotation":
+		at["id"] = "secret-arn"
+	case "CloudFormationStack":
+		params := fp["parameters"].(map[string]any)
+		at["id"] = arn("cloudformation", "stack/serverlessrepo-"+fp["name"].(string)+"/"+uuidLike(h))
+		at["outputs"] = map[string]any{"RotationLambdaARN": arn("lambda", "function:"+params["functionName"].(string))}
+		ext = at["id"].(string)
+	case "Function":
+		at["arn"], at["id"] = arn("lambda", "function:"+ext), ext
+	case "Permission":
+		at["id"] = fp["statementId"]
+	case "Role":
+		at["arn"], at["id"] = fmt.Sprintf("arn:aws:iam::%s:role/%s", pv.account, ext), ext
+	case "RolePolicy", "RolePolicyAttachment":
+		ext = name + "-" + h[:8]
+		at["id"] = ext
+	case "VPCEndpoint":
+		ext = "vpce-" + h[:17]
+		at["id"], at["arn"] = ext, arn("ec2", "vpc-endpoint/"+ext)
+		at["dnsEntry"] = []any{map[string]any{"dnsName": ext + "-" + h[17:25] + ".secretsmanager." + region + ".vpce.amazonaws.com", "hostedZoneId": "Z7HUB22UULQXV"}}
+	case "VPCEndpointSubnetAssociation", "VPCEndpointSecurityGroupAssociation":
+		ext = "a-" + h[:17]
+		at["id"] = ext
+	case "SecurityGroupEgressRule":
+		ext = "sgr-" + h[:17]
+		at["arn"], at["id"] = arn("ec2", "security-group-rule/"+ext), ext
 	case "ClusterInstance":
 		at["arn"], at["id"] = arn("rds", "db:"+ext), ext
 		at["endpoint"] = ext + ".c9akciq32.us-east-1.rds.amazonaws.com"

@@ -11,12 +11,20 @@ import (
 	ec2v1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/ec2/v1beta1"
 	kmsv1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/kms/v1beta1"
 	rdsv1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/rds/v1beta1"
+	smv1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/secretsmanager/v1beta1"
+	sarv1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/serverlessrepo/v1beta1"
 )
 
 // facts are what the function learns from observed resources on each call.
 type facts struct {
 	accountID string
 	status    AuroraStatus
+	// Values that resources without a reference selector for them wait for.
+	masterSecretARN string
+	rotatorSGID     string
+	endpointDNS     string
+	stackLambdaARN  string
+	bootstrap       bootstrap
 }
 
 // reARNAccount extracts the account from any ARN.
@@ -49,7 +57,7 @@ func observe(m xrMeta, s *AuroraSpec, inputAccountID string, o observed, prev Au
 		if a.Port != nil {
 			st.Port = int64(*a.Port)
 		}
-		if len(a.MasterUserSecret) > 0 {
+		if len(a.MasterUserSecret) > 0 && s.Credentials.Mode != CredentialsModeSelfManaged {
 			setIf(&st.SecretARN, a.MasterUserSecret[0].SecretArn)
 		}
 	}
@@ -57,7 +65,31 @@ func observe(m xrMeta, s *AuroraSpec, inputAccountID string, o observed, prev Au
 		st.Port = *s.Port
 	}
 
-	f := facts{status: st}
+	f := facts{}
+	if sec, ok := as[smv1beta1.Secret](o, nameMasterSecret); ok {
+		setIf(&f.masterSecretARN, sec.Status.AtProvider.Arn)
+	}
+	if sg, ok := as[ec2v1beta1.SecurityGroup](o, nameRotatorSecurityGroup); ok {
+		setIf(&f.rotatorSGID, sg.Status.AtProvider.ID)
+	}
+	if ep, ok := as[ec2v1beta1.VPCEndpoint](o, nameEndpoint); ok {
+		setIf(&st.VPCEndpointID, ep.Status.AtProvider.ID)
+		if len(ep.Status.AtProvider.DNSEntry) > 0 {
+			setIf(&f.endpointDNS, ep.Status.AtProvider.DNSEntry[0].DNSName)
+		}
+	}
+	if id := s.VPCEndpoint.ExistingEndpointID; id != "" {
+		st.VPCEndpointID = id
+	}
+	if stack, ok := as[sarv1beta1.CloudFormationStack](o, nameRotatorStack); ok {
+		setIf(&f.stackLambdaARN, stack.Status.AtProvider.Outputs["RotationLambdaARN"])
+	}
+	if s.Credentials.Mode == CredentialsModeSelfManaged {
+		// The function's own secret, not one RDS made.
+		setIf(&st.SecretARN, &f.masterSecretARN)
+	}
+	st.RotationEnabled = ptr.To(ptr.Deref(s.Credentials.Rotation.Enabled, true))
+	f.status = st
 	// The account that owns the resources, most explicit source first.
 	for _, a := range []string{s.AccountID, inputAccountID, accountOf(ptr.Deref(sgARN, "")), accountOf(st.ClusterARN), accountOf(st.KMSKeyARN)} {
 		if a != "" {

@@ -79,9 +79,7 @@ func validate(m xrMeta, s *AuroraSpec) field.ErrorList {
 	errs = append(errs, validateNetwork(root.Child("network"), s.Network)...)
 	errs = append(errs, validateInstances(root, s)...)
 	errs = append(errs, validateEncryption(root.Child("encryption"), s)...)
-	if s.Credentials.Mode != CredentialsModeRDSManaged {
-		errs = append(errs, field.NotSupported(root.Child("credentials", "mode"), s.Credentials.Mode, []string{CredentialsModeRDSManaged}))
-	}
+	errs = append(errs, validateCredentials(root, s)...)
 	errs = append(errs, validateLogging(root.Child("logging"), s.Logging)...)
 	errs = append(errs, validateWindows(root, s)...)
 	errs = append(errs, validateTags(root.Child("tags"), s.Tags)...)

@@ -14,33 +14,38 @@ import (
 
 // Credential modes. RDSManaged lets RDS create and rotate the master password
 // in a Secrets Manager secret it owns.
+// SelfManaged is the seed's design: the function bootstraps the password into
+// a Secrets Manager secret it composes, and a rotation Lambda in the VPC
+// rotates it.
 const (
-	CredentialsModeRDSManaged = "RDSManaged"
+	CredentialsModeRDSManaged  = "RDSManaged"
+	CredentialsModeSelfManaged = "SelfManaged"
 )
 
 // AuroraSpec is the spec of an XAuroraCluster (and of its AuroraCluster
 // claim). Field names follow shared/design/api.md; the XRD in apis/ holds the
 // same schema with descriptions, defaults and CEL rules.
 type AuroraSpec struct {
-	Region                     string                `json:"region"`
-	AccountID                  string                `json:"accountId,omitempty"`
-	ClusterIdentifier          string                `json:"clusterIdentifier,omitempty"`
-	EngineVersion              string                `json:"engineVersion,omitempty"`
-	DatabaseName               string                `json:"databaseName,omitempty"`
-	MasterUsername             string                `json:"masterUsername,omitempty"`
-	Port                       *int64                `json:"port,omitempty"`
-	Network                    Network               `json:"network"`
-	Instances                  []Instance            `json:"instances,omitempty"`
-	ServerlessV2               *ServerlessV2         `json:"serverlessV2,omitempty"`
-	Encryption                 Encryption            `json:"encryption,omitempty"`
-	Credentials                Credentials           `json:"credentials,omitempty"`
-	Logging                    Logging               `json:"logging,omitempty"`
-	Backup                     Backup                `json:"backup,omitempty"`
-	PreferredMaintenanceWindow string                `json:"preferredMaintenanceWindow,omitempty"`
-	DeletionProtection         *bool                 `json:"deletionProtection,omitempty"`
-	FinalSnapshot              *bool                 `json:"finalSnapshot,omitempty"`
-	Tags                       map[string]string     `json:"tags,omitempty"`
-	WriteConnectionSecretToRef *ConnectionSecretRef  `json:"writeConnectionSecretToRef,omitempty"`
+	Region                     string               `json:"region"`
+	AccountID                  string               `json:"accountId,omitempty"`
+	ClusterIdentifier          string               `json:"clusterIdentifier,omitempty"`
+	EngineVersion              string               `json:"engineVersion,omitempty"`
+	DatabaseName               string               `json:"databaseName,omitempty"`
+	MasterUsername             string               `json:"masterUsername,omitempty"`
+	Port                       *int64               `json:"port,omitempty"`
+	Network                    Network              `json:"network"`
+	Instances                  []Instance           `json:"instances,omitempty"`
+	ServerlessV2               *ServerlessV2        `json:"serverlessV2,omitempty"`
+	Encryption                 Encryption           `json:"encryption,omitempty"`
+	Credentials                Credentials          `json:"credentials,omitempty"`
+	VPCEndpoint                VPCEndpoint          `json:"vpcEndpoint,omitempty"`
+	Logging                    Logging              `json:"logging,omitempty"`
+	Backup                     Backup               `json:"backup,omitempty"`
+	PreferredMaintenanceWindow string               `json:"preferredMaintenanceWindow,omitempty"`
+	DeletionProtection         *bool                `json:"deletionProtection,omitempty"`
+	FinalSnapshot              *bool                `json:"finalSnapshot,omitempty"`
+	Tags                       map[string]string    `json:"tags,omitempty"`
+	WriteConnectionSecretToRef *ConnectionSecretRef `json:"writeConnectionSecretToRef,omitempty"`
 }
 
 // Network places the cluster in a VPC and says who may connect to it.
@@ -72,9 +77,59 @@ type Encryption struct {
 	KMSDeletionWindowInDays *int64 `json:"kmsDeletionWindowInDays,omitempty"`
 }
 
-// Credentials chooses who owns the master password.
+// Credentials chooses who owns the master password and how it rotates.
 type Credentials struct {
-	Mode string `json:"mode,omitempty"`
+	Mode                 string        `json:"mode,omitempty"`
+	PasswordSecretRef    *SecretKeyRef `json:"passwordSecretRef,omitempty"`
+	RecoveryWindowInDays *int64        `json:"recoveryWindowInDays,omitempty"`
+	Rotation             Rotation      `json:"rotation,omitempty"`
+}
+
+// SecretKeyRef selects a key of a Secret in the XR's namespace.
+type SecretKeyRef struct {
+	Name string `json:"name"`
+	Key  string `json:"key"`
+}
+
+// Rotation rotates the master password every Days days.
+type Rotation struct {
+	Enabled *bool          `json:"enabled,omitempty"`
+	Days    *int64         `json:"days,omitempty"`
+	Lambda  RotationLambda `json:"lambda,omitempty"`
+}
+
+// RotationLambda is where the SelfManaged rotator comes from: exactly one of
+// ServerlessRepo, S3 and ExistingFunctionARN.
+type RotationLambda struct {
+	ServerlessRepo          *ServerlessRepoRotator `json:"serverlessRepo,omitempty"`
+	S3                      *S3Rotator             `json:"s3,omitempty"`
+	ExistingFunctionARN     string                 `json:"existingFunctionArn,omitempty"`
+	ExistingFunctionRoleARN string                 `json:"existingFunctionRoleArn,omitempty"`
+	SubnetIDs               []string               `json:"subnetIds,omitempty"`
+}
+
+// ServerlessRepoRotator deploys AWS's single-user PostgreSQL rotator from the
+// Serverless Application Repository.
+type ServerlessRepoRotator struct {
+	ApplicationID   string `json:"applicationId,omitempty"`
+	SemanticVersion string `json:"semanticVersion,omitempty"`
+}
+
+// S3Rotator deploys a rotator packaged as a zip in S3.
+type S3Rotator struct {
+	Bucket        string `json:"bucket"`
+	Key           string `json:"key"`
+	ObjectVersion string `json:"objectVersion,omitempty"`
+	Runtime       string `json:"runtime,omitempty"`
+	Handler       string `json:"handler,omitempty"`
+}
+
+// VPCEndpoint is the private Secrets Manager endpoint the rotator calls.
+type VPCEndpoint struct {
+	Enabled            *bool    `json:"enabled,omitempty"`
+	SubnetIDs          []string `json:"subnetIds,omitempty"`
+	PrivateDNSEnabled  *bool    `json:"privateDnsEnabled,omitempty"`
+	ExistingEndpointID string   `json:"existingEndpointId,omitempty"`
 }
 
 // Logging chooses the exported logs and the slow-query threshold.
@@ -107,6 +162,10 @@ type AuroraStatus struct {
 	KMSKeyARN           string `json:"kmsKeyArn,omitempty"`
 	SecurityGroupID     string `json:"securityGroupId,omitempty"`
 	EngineVersionActual string `json:"engineVersionActual,omitempty"`
+	VPCEndpointID       string `json:"vpcEndpointId,omitempty"`
+	RotationEnabled     *bool  `json:"rotationEnabled,omitempty"`
+	// Bootstrap records the SelfManaged password's hand-off (bootstrap.go).
+	Bootstrap *BootstrapStatus `json:"bootstrap,omitempty"`
 }
 
 // xrMeta is the part of the XR's identity that names and placement derive

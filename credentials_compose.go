@@ -1,0 +1,115 @@
+package main
+
+import (
+	"k8s.io/utils/ptr"
+)
+
+// composeCredentials adds the master secret and the bootstrap resources. The
+// bootstrap Secret comes before the cluster, which reads its password at
+// creation.
+func (p *plan) composeCredentials(d *desired, o observed, f facts, keyAvailable bool) {
+	if !p.selfManaged() {
+		return
+	}
+	b := f.bootstrap
+	if b.phase != bootstrapHandedOff {
+		if b.password != "" {
+			d.add(nameBootstrapSecret, p.bootstrapSecret(b, f.status))
+		} else if ref := p.spec.Credentials.PasswordSecretRef; ref != nil {
+			d.wait("WaitingForPassword", "waiting for key %q of Secret %q (spec.credentials.passwordSecretRef) to read the initial master password", ref.Key, ref.Name)
+		}
+	}
+	if keyAvailable || o.exists(nameMasterSecret) {
+		d.add(nameMasterSecret, p.masterSecret())
+	}
+	if b.phase == bootstrapWriting || (b.phase != bootstrapHandedOff && o.exists(nameMasterSecretVersion)) {
+		if observedSecretValue(o, nameBootstrapSecret, bootstrapKeySecretString) != "" || o.exists(nameMasterSecretVersion) {
+			d.add(nameMasterSecretVersion, p.masterSecretVersion())
+		} else {
+			d.wait("WaitingForBootstrapSecret", "waiting for the bootstrap Secret %q to hold the rotator's JSON before writing it to Secrets Manager", bootstrapSecretName(p.clusterID))
+		}
+	}
+	if f.masterSecretARN != "" && p.accountID != "" {
+		d.add(nameMasterSecretPolicy, p.masterSecretPolicy(f.masterSecretARN))
+	}
+	if p.endpointOwned() {
+		d.add(nameEndpoint, p.endpoint())
+		d.add(nameEndpointSecurityGroup, p.endpointSecurityGroup())
+		d.add(nameEndpointSGAssociation, p.endpointSecurityGroupAssociation())
+		for _, s := range p.endpointSubnets() {
+			d.add(nameEndpointSubnetAssociation(s), p.endpointSubnetAssociation(s))
+		}
+	}
+}
+
+// composeRotation adds the rotation schedule and, for SelfManaged
+// credentials, the rotator and its network. rotation.enabled: false removes
+// exactly these.
+func (p *plan) composeRotation(d *desired, o observed, f facts) {
+	if !p.rotationEnabled() {
+		return
+	}
+	if !p.selfManaged() {
+		// RDS rotates its own secret; this only sets the schedule.
+		if f.status.SecretARN != "" {
+			d.add(nameSecretRotation, p.secretRotation(f.status.SecretARN, ""))
+		}
+		return
+	}
+
+	d.add(nameRotatorSecurityGroup, p.rotatorSecurityGroup())
+	d.add(nameRotatorEgressDB, p.rotatorEgress(nameRotatorEgressDB, "PostgreSQL to the cluster", float64(*p.spec.Port), nameSecurityGroup))
+	endpointSG := nameEndpointSecurityGroup
+	if !p.endpointOwned() {
+		endpointSG = ""
+	}
+	d.add(nameRotatorEgressEndpoint, p.rotatorEgress(nameRotatorEgressEndpoint, "HTTPS to Secrets Manager", httpsPort, endpointSG))
+	d.add(nameIngressFromRotator, p.ingressFromRotator())
+	if p.endpointOwned() {
+		d.add(nameEndpointIngressRotator, p.endpointIngressFromRotator())
+	}
+
+	keyARN, secretARN := f.status.KMSKeyARN, f.masterSecretARN
+	urlKnown := !p.endpointOwned() || ptr.Deref(p.spec.VPCEndpoint.PrivateDNSEnabled, true) || f.endpointDNS != ""
+	url := p.secretsManagerURL(f.endpointDNS)
+	lambdaARN := ""
+	switch p.rotatorSource() {
+	case rotatorFromS3:
+		d.add(nameRotatorRole, p.rotatorRole())
+		d.add(nameRotatorVPCAccess, p.rotatorVPCAccess())
+		if secretARN != "" && keyARN != "" && urlKnown {
+			d.add(nameRotatorRolePolicy, p.rotatorRolePolicy(secretARN, keyARN))
+			d.add(nameRotatorFunction, p.rotatorFunction(secretARN, keyARN, url))
+		} else {
+			d.wait("WaitingForRotatorInputs", "waiting for the master secret ARN, the KMS key ARN and the Secrets Manager endpoint before creating the rotator function")
+		}
+	case rotatorFromServerlessRepo:
+		if f.rotatorSGID != "" && keyARN != "" && urlKnown {
+			d.add(nameRotatorStack, p.rotatorStack(f.rotatorSGID, keyARN, url))
+		} else {
+			d.wait("WaitingForRotatorInputs", "waiting for the rotator's security group ID, the KMS key ARN and the Secrets Manager endpoint before deploying the rotator")
+		}
+		lambdaARN = f.stackLambdaARN
+	case rotatorFromExisting:
+		lambdaARN = p.spec.Credentials.Rotation.Lambda.ExistingFunctionARN
+	}
+	rotatorDeployed := p.rotatorSource() != rotatorFromServerlessRepo || o.ready(nameRotatorStack)
+	if secretARN != "" && (rotatorDeployed || o.exists(nameRotatorPermission)) {
+		d.add(nameRotatorPermission, p.rotatorPermission(secretARN))
+	}
+
+	// NOTE: rotation starts only after the hand-off, so the rotator finds the
+	// value it rotates, and the function has stopped writing the password.
+	handedOff := f.bootstrap.phase == bootstrapHandedOff
+	lambdaKnown := lambdaARN != "" || p.rotatorSource() == rotatorFromS3
+	switch {
+	case o.exists(nameSecretRotation):
+		d.add(nameSecretRotation, p.secretRotation(secretARN, lambdaARN))
+	case !handedOff:
+		d.wait("WaitingForHandOff", "waiting for the master secret to hold the bootstrap value before rotation starts")
+	case !o.ready(nameRotatorPermission) || !lambdaKnown:
+		d.wait("WaitingForRotator", "waiting for the rotator and its invoke permission before rotation starts")
+	default:
+		d.add(nameSecretRotation, p.secretRotation(secretARN, lambdaARN))
+	}
+}

@@ -1,0 +1,242 @@
+package main
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"google.golang.org/protobuf/encoding/protojson"
+
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+)
+
+// withoutStatus returns a copy of xr with no status, as after a restore from
+// a backup that did not keep it.
+func withoutStatus(xr map[string]any) map[string]any {
+	out := mustStruct(xr).AsMap()
+	delete(out, "status")
+	return out
+}
+
+// setObserved replaces an observed resource's status.
+func setObserved(observed map[string]*fnv1.Resource, name string, status map[string]any) {
+	obj := observed[name].GetResource().AsMap()
+	obj["status"] = status
+	observed[name] = &fnv1.Resource{Resource: mustStruct(obj)}
+}
+
+// assertNoPassword fails if any desired resource other than the bootstrap
+// Secret, the XR, a condition or a result carries the bootstrap password,
+// or if anything still references the bootstrap Secret when want is false.
+func assertNoPassword(t *testing.T, rsp *fnv1.RunFunctionResponse, allowBootstrapSecret bool) {
+	t.Helper()
+	for name, r := range rsp.GetDesired().GetResources() {
+		obj := r.GetResource().AsMap()
+		if name == string(nameBootstrapSecret) && allowBootstrapSecret {
+			continue
+		}
+		j, _ := json.Marshal(obj)
+		if strings.Contains(string(j), testPassword) {
+			t.Errorf("desired resource %q carries the bootstrap password", name)
+		}
+		if data, ok := obj["data"].(map[string]any); ok {
+			for k, v := range data {
+				dec, _ := base64.StdEncoding.DecodeString(v.(string))
+				if strings.Contains(string(dec), testPassword) {
+					t.Errorf("desired Secret %q key %q carries the bootstrap password", name, k)
+				}
+			}
+		}
+		if !allowBootstrapSecret && strings.Contains(string(j), bootstrapSecretName("team-payments-orders")) {
+			t.Errorf("desired resource %q still references the bootstrap Secret after the hand-off", name)
+		}
+	}
+	if !allowBootstrapSecret {
+		if _, ok := rsp.GetDesired().GetResources()[string(nameBootstrapSecret)]; ok {
+			t.Error("the bootstrap Secret is composed after the hand-off")
+		}
+		if _, ok := rsp.GetDesired().GetResources()[string(nameMasterSecretVersion)]; ok {
+			t.Error("a SecretVersion is composed after the hand-off: it would write the bootstrap password again")
+		}
+	}
+	rest := &fnv1.RunFunctionResponse{Conditions: rsp.GetConditions(), Results: rsp.GetResults(), Desired: &fnv1.State{Composite: rsp.GetDesired().GetComposite()}, Requirements: rsp.GetRequirements()}
+	j, _ := protojson.Marshal(rest)
+	if strings.Contains(string(j), testPassword) || strings.Contains(string(j), base64.StdEncoding.EncodeToString([]byte(testPassword))) {
+		t.Error("the XR, a condition, a result or a requirement carries the bootstrap password")
+	}
+}
+
+// TestBootstrapPasswordNeverComesBack replays observed state after two
+// rotations, when AWS has removed the version the function wrote, and checks
+// that no desired resource would write the bootstrap password again, whatever
+// the XR's status remembers.
+func TestBootstrapPasswordNeverComesBack(t *testing.T) {
+	_, steady, xr := converge(t, readObject(t, "example/xr.yaml"), exampleInput())
+	if got := xr["status"].(map[string]any)["bootstrap"].(map[string]any)["phase"]; got != bootstrapHandedOff {
+		t.Fatalf("steady state: want bootstrap phase %s, got %v", bootstrapHandedOff, got)
+	}
+
+	// The observed state just before the hand-off: the version was written,
+	// the bootstrap Secret still exists.
+	rsps, _, _ := converge(t, readObject(t, "example/xr.yaml"), exampleInput())
+	var beforeHandOff map[string]*fnv1.Resource
+	pv := provider{account: testAccount, xrName: "orders"}
+	for _, r := range rsps {
+		if _, ok := r.GetDesired().GetResources()[string(nameMasterSecretVersion)]; ok {
+			beforeHandOff = map[string]*fnv1.Resource{}
+			for n, d := range r.GetDesired().GetResources() {
+				beforeHandOff[n] = pv.observe(n, d.GetResource())
+			}
+		}
+	}
+	if beforeHandOff == nil {
+		t.Fatal("the SecretVersion was never composed")
+	}
+	rotatedAway := map[string]any{
+		"atProvider": map[string]any{"versionId": "0f1e2d3c-aaaa-4bbb-8ccc-111122223333"},
+		"conditions": []any{
+			map[string]any{"type": "Ready", "status": "False", "reason": "Unavailable"},
+			map[string]any{"type": "Synced", "status": "True", "reason": "ReconcileSuccess"},
+		},
+	}
+	setObserved(beforeHandOff, string(nameMasterSecretVersion), rotatedAway)
+
+	writing := mustStruct(xr).AsMap()
+	writing["status"].(map[string]any)["bootstrap"] = map[string]any{"phase": bootstrapWriting}
+
+	cases := map[string]struct {
+		reason   string
+		xr       map[string]any
+		observed map[string]*fnv1.Resource
+	}{
+		"SteadyState": {
+			reason:   "After the hand-off nothing carries or references the bootstrap password.",
+			xr:       xr,
+			observed: steady,
+		},
+		"StatusLost": {
+			reason:   "Without status.bootstrap, an existing cluster whose bootstrap Secret is gone is never bootstrapped again.",
+			xr:       withoutStatus(xr),
+			observed: steady,
+		},
+		"VersionRotatedAwayBeforeHandOffRecorded": {
+			reason:   "The version the function wrote was created once and is gone after two rotations: it must not be written again, though the status still says Writing and the bootstrap Secret still exists.",
+			xr:       writing,
+			observed: beforeHandOff,
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			rsp := run(t, newRequest(tc.xr, exampleInput(), tc.observed))
+			if hasFatal(rsp) {
+				t.Fatalf("%s\nunexpected fatal result: %v", tc.reason, rsp.GetResults())
+			}
+			assertNoPassword(t, rsp, false)
+			cluster := rsp.GetDesired().GetResources()[string(nameCluster)].GetResource().AsMap()
+			if ip, ok := cluster["spec"].(map[string]any)["initProvider"]; ok {
+				t.Errorf("%s\nthe cluster still carries initProvider %v after the hand-off", tc.reason, ip)
+			}
+		})
+	}
+}
+
+// TestBootstrapPasswordOnlyInBootstrapSecret runs every SelfManaged example
+// to its steady state and checks every response on the way: the password
+// appears only in the bootstrap Secret, never in the XR, a condition, a
+// result or another resource.
+func TestBootstrapPasswordOnlyInBootstrapSecret(t *testing.T) {
+	for _, path := range []string{"example/xr.yaml", "testdata/xr/s3-rotator.yaml", "testdata/xr/existing-lambda.yaml", "testdata/xr/rotation-off.yaml"} {
+		t.Run(path, func(t *testing.T) {
+			rsps, _, _ := converge(t, readObject(t, path), exampleInput())
+			sawBootstrap := false
+			for _, rsp := range rsps {
+				if _, ok := rsp.GetDesired().GetResources()[string(nameBootstrapSecret)]; ok {
+					sawBootstrap = true
+				}
+				assertNoPassword(t, rsp, true)
+			}
+			if !sawBootstrap {
+				t.Error("the bootstrap Secret was never composed: the test proves nothing")
+			}
+		})
+	}
+}
+
+// TestPasswordSecretRef reads the bootstrap password from the user's Secret
+// through Crossplane's required resources.
+func TestPasswordSecretRef(t *testing.T) {
+	xr := setSpec(readObject(t, "testdata/xr/rotation-off.yaml"), "credentials.passwordSecretRef", map[string]any{"name": "reports-db-initial", "key": "password"})
+	secret := func(data map[string]any) map[string]*fnv1.Resources {
+		return map[string]*fnv1.Resources{requiredPasswordSecret: {Items: []*fnv1.Resource{{Resource: mustStruct(map[string]any{
+			"apiVersion": "v1", "kind": "Secret",
+			"metadata": map[string]any{"name": "reports-db-initial", "namespace": "team-data"},
+			"data":     data,
+		})}}}}
+	}
+	supplied := "Supplied-Pa55word-9876"
+	cases := map[string]struct {
+		reason        string
+		required      map[string]*fnv1.Resources
+		wantPassword  string
+		wantFatal     string
+		wantCondition string
+	}{
+		"NotFetchedYet": {
+			reason:        "The first call asks Crossplane for the Secret and waits.",
+			wantCondition: "WaitingForPassword",
+		},
+		"Fetched": {
+			reason:       "The password from the Secret goes into the bootstrap Secret.",
+			required:     secret(map[string]any{"password": base64.StdEncoding.EncodeToString([]byte(supplied))}),
+			wantPassword: supplied,
+		},
+		"MissingKey": {
+			reason:    "A Secret without the named key is a mistake in the spec.",
+			required:  secret(map[string]any{"other": "eA=="}),
+			wantFatal: `spec.credentials.passwordSecretRef.key: Invalid value: "password": Secret "reports-db-initial" has no key "password"`,
+		},
+		"BadPassword": {
+			reason:    "A password RDS would refuse is reported without revealing it.",
+			required:  secret(map[string]any{"password": base64.StdEncoding.EncodeToString([]byte("has/slash"))}),
+			wantFatal: "spec.credentials.passwordSecretRef: Invalid value: \"reports-db-initial/password\": the password must be 8 to 128 printable ASCII characters other than /, @, \" and space",
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			req := newRequest(xr, exampleInput(), nil)
+			req.RequiredResources = tc.required
+			rsp := run(t, req)
+			sel := rsp.GetRequirements().GetResources()[requiredPasswordSecret]
+			if sel.GetMatchName() != "reports-db-initial" || sel.GetNamespace() != "team-data" || sel.GetKind() != "Secret" {
+				t.Errorf("%s\nwant a requirement for Secret team-data/reports-db-initial, got %v", tc.reason, sel)
+			}
+			if tc.wantFatal != "" {
+				if !hasFatal(rsp) || !strings.Contains(rsp.GetResults()[0].GetMessage(), tc.wantFatal) {
+					t.Errorf("%s\nwant fatal %q, got %v", tc.reason, tc.wantFatal, rsp.GetResults())
+				}
+				if strings.Contains(rsp.GetResults()[0].GetMessage(), "has/slash") {
+					t.Errorf("%s\nthe error reveals the password", tc.reason)
+				}
+				return
+			}
+			if hasFatal(rsp) {
+				t.Fatalf("%s\nunexpected fatal: %v", tc.reason, rsp.GetResults())
+			}
+			if tc.wantCondition != "" && rsp.GetConditions()[0].GetReason() != tc.wantCondition {
+				t.Errorf("%s\nwant reason %q, got %q", tc.reason, tc.wantCondition, rsp.GetConditions()[0].GetReason())
+			}
+			bs, ok := rsp.GetDesired().GetResources()[string(nameBootstrapSecret)]
+			if tc.wantPassword == "" {
+				if ok {
+					t.Errorf("%s\nthe bootstrap Secret must wait for the supplied password, not generate one", tc.reason)
+				}
+				return
+			}
+			got := bs.GetResource().AsMap()["data"].(map[string]any)["password"].(string)
+			if got != base64.StdEncoding.EncodeToString([]byte(tc.wantPassword)) {
+				t.Errorf("%s\nthe bootstrap Secret does not hold the supplied password", tc.reason)
+			}
+		})
+	}
+}

@@ -1,0 +1,100 @@
+package main
+
+import (
+	"k8s.io/utils/ptr"
+
+	ec2v1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/ec2/v1beta1"
+)
+
+// httpsPort is where the rotator calls Secrets Manager.
+const httpsPort = 443
+
+// endpointOwned reports whether the function composes the Secrets Manager
+// endpoint: SelfManaged credentials, endpoint enabled, none to reuse.
+func (p *plan) endpointOwned() bool {
+	e := p.spec.VPCEndpoint
+	return p.selfManaged() && ptr.Deref(e.Enabled, true) && e.ExistingEndpointID == ""
+}
+
+// endpointSubnets are the subnets of the endpoint's network interfaces.
+func (p *plan) endpointSubnets() []string {
+	if s := p.spec.VPCEndpoint.SubnetIDs; len(s) > 0 {
+		return s
+	}
+	return p.rotatorSubnets()
+}
+
+// secretsManagerURL is the URL the rotator calls. With private DNS the
+// regional name resolves to the endpoint inside the VPC; without it, only
+// the endpoint's own DNS name does.
+func (p *plan) secretsManagerURL(endpointDNS string) string {
+	if p.endpointOwned() && !ptr.Deref(p.spec.VPCEndpoint.PrivateDNSEnabled, true) {
+		return "https://" + endpointDNS
+	}
+	return "https://secretsmanager." + p.region + ".amazonaws.com"
+}
+
+// endpoint is the Interface endpoint for Secrets Manager. Its subnets and
+// security group are attached by their own resources, so each can change
+// without replacing the endpoint.
+// NOTE: only one private-DNS endpoint per service works in a VPC
+// (hashicorp/terraform-provider-aws#17535): reuse one with
+// spec.vpcEndpoint.existingEndpointId, or turn private DNS off.
+func (p *plan) endpoint() *ec2v1beta1.VPCEndpoint {
+	return &ec2v1beta1.VPCEndpoint{
+		ObjectMeta: p.objectMeta(nameEndpoint, ""),
+		Spec: ec2v1beta1.VPCEndpointSpec{ManagedResourceSpec: p.managed(), ForProvider: ec2v1beta1.VPCEndpointParameters_2{
+			Region:            ptr.To(p.region),
+			VPCID:             ptr.To(p.spec.Network.VPCID),
+			ServiceName:       ptr.To("com.amazonaws." + p.region + ".secretsmanager"),
+			VPCEndpointType:   ptr.To("Interface"),
+			PrivateDNSEnabled: ptr.To(ptr.Deref(p.spec.VPCEndpoint.PrivateDNSEnabled, true)),
+			Tags:              p.tags(),
+		}},
+	}
+}
+
+// endpointSecurityGroup accepts HTTPS from the rotator only.
+func (p *plan) endpointSecurityGroup() *ec2v1beta1.SecurityGroup {
+	sg := p.securityGroup()
+	sg.ObjectMeta = p.objectMeta(nameEndpointSecurityGroup, "")
+	sg.Spec.ForProvider.Name = ptr.To(p.clusterID + "-secretsmanager-endpoint")
+	sg.Spec.ForProvider.Description = ptr.To("Secrets Manager endpoint of Aurora PostgreSQL cluster " + p.clusterID)
+	return sg
+}
+
+// endpointIngressFromRotator opens the endpoint to the rotator on 443.
+func (p *plan) endpointIngressFromRotator() *ec2v1beta1.SecurityGroupIngressRule {
+	r := p.ingressRule(nameEndpointIngressRotator, "HTTPS from the password rotator")
+	r.Spec.ForProvider.FromPort = ptr.To(float64(httpsPort))
+	r.Spec.ForProvider.ToPort = ptr.To(float64(httpsPort))
+	r.Spec.ForProvider.SecurityGroupIDSelector = selectorFor(nameEndpointSecurityGroup)
+	r.Spec.ForProvider.ReferencedSecurityGroupIDSelector = selectorFor(nameRotatorSecurityGroup)
+	return r
+}
+
+// endpointSecurityGroupAssociation attaches the endpoint's security group,
+// replacing the VPC's default group on it.
+func (p *plan) endpointSecurityGroupAssociation() *ec2v1beta1.VPCEndpointSecurityGroupAssociation {
+	return &ec2v1beta1.VPCEndpointSecurityGroupAssociation{
+		ObjectMeta: p.objectMeta(nameEndpointSGAssociation, ""),
+		Spec: ec2v1beta1.VPCEndpointSecurityGroupAssociationSpec{ManagedResourceSpec: p.managed(), ForProvider: ec2v1beta1.VPCEndpointSecurityGroupAssociationParameters{
+			Region:                    ptr.To(p.region),
+			VPCEndpointIDSelector:     selectorFor(nameEndpoint),
+			SecurityGroupIDSelector:   selectorFor(nameEndpointSecurityGroup),
+			ReplaceDefaultAssociation: ptr.To(true),
+		}},
+	}
+}
+
+// endpointSubnetAssociation puts one endpoint network interface in a subnet.
+func (p *plan) endpointSubnetAssociation(subnet string) *ec2v1beta1.VPCEndpointSubnetAssociation {
+	return &ec2v1beta1.VPCEndpointSubnetAssociation{
+		ObjectMeta: p.objectMeta(nameEndpointSubnetAssociation(subnet), ""),
+		Spec: ec2v1beta1.VPCEndpointSubnetAssociationSpec{ManagedResourceSpec: p.managed(), ForProvider: ec2v1beta1.VPCEndpointSubnetAssociationParameters{
+			Region:                ptr.To(p.region),
+			VPCEndpointIDSelector: selectorFor(nameEndpoint),
+			SubnetID:              ptr.To(subnet),
+		}},
+	}
+}
