@@ -110,6 +110,12 @@ func (p *plan) compose(o observed, f facts) *desired {
 	}
 
 	p.composeRotation(d, o, f)
+	p.composeMonitoring(d, s.Monitoring, o)
+	if p.selfManaged() && p.rotationEnabled() {
+		if a, ok := p.rotationFailureAlarm(s.Monitoring, p.rotatorFunctionName()); ok {
+			d.add(a.name, a.alarm)
+		}
+	}
 
 	if ref := s.WriteConnectionSecretToRef; ref != nil && !p.meta.Legacy {
 		switch {

@@ -113,6 +113,7 @@ func TestChangesToExistingCluster(t *testing.T) {
 		reason    string
 		path      string
 		value     any
+		also      map[string]any
 		wantFatal string
 	}{
 		"DatabaseName": {
@@ -149,6 +150,7 @@ func TestChangesToExistingCluster(t *testing.T) {
 			reason:    "A cluster cannot move regions.",
 			path:      "region",
 			value:     "us-east-2",
+			also:      map[string]any{"monitoring.alarms.actionArns": []any{"arn:aws:sns:us-east-2:111122223333:payments-oncall"}},
 			wantFatal: `spec.region: Forbidden: cannot change the region from "us-east-1" to "us-east-2"`,
 		},
 		"MinorVersion": {
@@ -168,7 +170,11 @@ func TestChangesToExistingCluster(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			rsp := run(t, newRequest(setSpec(xr, tc.path, tc.value), exampleInput(), observed))
+			changed := setSpec(xr, tc.path, tc.value)
+			for path, value := range tc.also {
+				changed = setSpec(changed, path, value)
+			}
+			rsp := run(t, newRequest(changed, exampleInput(), observed))
 			if tc.wantFatal == "" {
 				if hasFatal(rsp) {
 					t.Fatalf("%s\nunexpected fatal result: %v", tc.reason, rsp.GetResults())

@@ -161,7 +161,7 @@ func (p *plan) masterSecretPolicyDocument(secretARN string) policyDocument {
 		Action:    secretActionsForAccount,
 		Resource:  []string{secretARN},
 	}}
-	if principal, condition, ok := p.rotatorPrincipal(); ok && p.rotationEnabled() {
+	if principal, condition, ok := p.rotatorPrincipal(); ok && p.selfManaged() && p.rotationEnabled() {
 		statements = append(statements, policyStatement{
 			Sid:       "RotationFunction",
 			Effect:    "Allow",

@@ -106,4 +106,5 @@ func withDefaults(s *AuroraSpec) {
 	if s.FinalSnapshot == nil {
 		s.FinalSnapshot = ptr.To(true)
 	}
+	withMonitoringDefaults(&s.Monitoring)
 }

@@ -98,6 +98,16 @@ func TestGolden(t *testing.T) {
 			xr:     "testdata/xr/rotation-off.yaml",
 			steady: true,
 		},
+		"AlarmsOff": {
+			reason: "alarms.enabled false removes alarms and event subscriptions only: export, parameter and metric filter stay.",
+			xr:     "testdata/xr/alarms-off.yaml",
+			steady: true,
+		},
+		"CustomPatternAndAlarmOverrides": {
+			reason: "A custom filter pattern, one alarm off, thresholds overridden, SNS and Lambda actions.",
+			xr:     "testdata/xr/custom-pattern.yaml",
+			steady: true,
+		},
 		"InvalidSpec": {
 			reason: "Every mistake is reported in one Fatal result with its field path, and nothing is composed.",
 			xr:     "testdata/xr/invalid.yaml",

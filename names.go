@@ -43,6 +43,12 @@ const (
 	nameEndpointSGAssociation  = resource.Name("endpoint-security-group-association")
 	prefixEndpointSubnetAssoc  = "endpoint-subnet-"
 
+	// Monitoring (monitoring.go).
+	nameSlowQueryMetricFilter      = resource.Name("metric-filter-slow-queries")
+	nameEventSubscriptionCluster   = resource.Name("event-subscription-cluster")
+	nameEventSubscriptionInstances = resource.Name("event-subscription-instances")
+	prefixAlarm                    = "alarm-"
+
 	prefixIngressCIDR          = "ingress-cidr-"
 	prefixIngressSecurityGroup = "ingress-sg-"
 	prefixLogGroup             = "log-group-"
@@ -183,4 +189,38 @@ func sanitize(s string) string {
 		}
 	}
 	return strings.TrimRight(b.String(), "-")
+}
+
+// nameAlarm is the composed resource of one alarm; suffix is the instance's
+// for per-instance alarms, empty for cluster-wide ones.
+func nameAlarm(kind, suffix string) resource.Name {
+	if suffix == "" {
+		return resource.Name(prefixAlarm + kind)
+	}
+	return resource.Name(prefixAlarm + kind + "-" + suffix)
+}
+
+// alarmName is the alarm's name in CloudWatch, which is also its external
+// name (the provider identifies a MetricAlarm by alarm_name). Unique per
+// region, like the cluster identifier it starts from.
+func alarmName(clusterID, kind, suffix string) string {
+	n := "aurora-" + clusterID + "-" + kind
+	if suffix != "" {
+		n += "-" + suffix
+	}
+	return n
+}
+
+// slowQueryMetricFilterName is the metric filter's name on the log group.
+func slowQueryMetricFilterName(clusterID string) string {
+	return "aurora-" + clusterID + "-slow-queries"
+}
+
+// eventSubscriptionName is the RDS event subscription's name: letters,
+// digits and hyphens, unique per account and region.
+func eventSubscriptionName(clusterID, source string) string {
+	if source == eventSourceCluster {
+		return "aurora-" + clusterID + "-cluster-events"
+	}
+	return "aurora-" + clusterID + "-instance-events"
 }

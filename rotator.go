@@ -54,7 +54,10 @@ func rotatorStackName(clusterID string) string {
 // rotatorFunctionName is the rotator's Lambda function name.
 func (p *plan) rotatorFunctionName() string {
 	if arn := p.spec.Credentials.Rotation.Lambda.ExistingFunctionARN; arn != "" {
-		return arn[strings.LastIndex(arn, ":")+1:]
+		// arn:partition:lambda:region:account:function:NAME[:QUALIFIER]
+		if parts := strings.Split(arn, ":"); len(parts) > 6 {
+			return parts[6]
+		}
 	}
 	return rotatorName(p.clusterID)
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/crossplane/function-sdk-go/resource/composed"
 
+	cloudwatchv1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/cloudwatch/v1beta1"
 	logsv1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/cloudwatchlogs/v1beta1"
 	ec2v1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/ec2/v1beta1"
 	iamv1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/iam/v1beta1"
@@ -21,6 +22,7 @@ import (
 func registerTypes() error {
 	for _, add := range []func(*runtime.Scheme) error{
 		corev1.AddToScheme,
+		cloudwatchv1beta1.AddToScheme,
 		ec2v1beta1.AddToScheme,
 		iamv1beta1.AddToScheme,
 		kmsv1beta1.AddToScheme,

@@ -81,6 +81,8 @@ func validate(m xrMeta, s *AuroraSpec) field.ErrorList {
 	errs = append(errs, validateEncryption(root.Child("encryption"), s)...)
 	errs = append(errs, validateCredentials(root, s)...)
 	errs = append(errs, validateLogging(root.Child("logging"), s.Logging)...)
+	errs = append(errs, validateMonitoring(root.Child("monitoring"), s.Monitoring, s.Region)...)
+	errs = append(errs, validateMonitoringLogging(root.Child("monitoring"), s.Monitoring, s.Logging)...)
 	errs = append(errs, validateWindows(root, s)...)
 	errs = append(errs, validateTags(root.Child("tags"), s.Tags)...)
 	if r := s.WriteConnectionSecretToRef; r != nil && !m.Legacy {

@@ -40,6 +40,7 @@ type AuroraSpec struct {
 	Credentials                Credentials          `json:"credentials,omitempty"`
 	VPCEndpoint                VPCEndpoint          `json:"vpcEndpoint,omitempty"`
 	Logging                    Logging              `json:"logging,omitempty"`
+	Monitoring                 Monitoring           `json:"monitoring,omitempty"`
 	Backup                     Backup               `json:"backup,omitempty"`
 	PreferredMaintenanceWindow string               `json:"preferredMaintenanceWindow,omitempty"`
 	DeletionProtection         *bool                `json:"deletionProtection,omitempty"`
