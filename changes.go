@@ -35,6 +35,11 @@ func (p *plan) checkChanges(o observed, f facts) field.ErrorList {
 	if was := ptr.Deref(fp.EngineVersion, ""); was != "" && engineMajor(was) != engineMajor(s.EngineVersion) {
 		errs = append(errs, field.Forbidden(root.Child("engineVersion"), fmt.Sprintf("cannot change the major version from %s to %s in place: a major upgrade needs a new cluster parameter group family and a blue/green deployment", engineMajor(was), engineMajor(s.EngineVersion))))
 	}
+	wasMode := CredentialsModeSelfManaged
+	if ptr.Deref(fp.ManageMasterUserPassword, false) {
+		wasMode = CredentialsModeRDSManaged
+	}
+	forbid(root.Child("credentials", "mode"), "the credentials mode", wasMode, s.Credentials.Mode)
 	if s.Encryption.ExistingKMSKeyARN != "" || !o.exists(nameKMSKey) {
 		forbid(root.Child("encryption", "existingKmsKeyArn"), "the storage encryption key", ptr.Deref(fp.KMSKeyID, ""), f.status.KMSKeyARN)
 	}

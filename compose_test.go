@@ -153,6 +153,13 @@ func TestChangesToExistingCluster(t *testing.T) {
 			also:      map[string]any{"monitoring.alarms.actionArns": []any{"arn:aws:sns:us-east-2:111122223333:payments-oncall"}},
 			wantFatal: `spec.region: Forbidden: cannot change the region from "us-east-1" to "us-east-2"`,
 		},
+		"CredentialsMode": {
+			reason:    "The bootstrap-then-hand-off lifecycle only runs for a new cluster.",
+			path:      "credentials.mode",
+			value:     "RDSManaged",
+			also:      map[string]any{"credentials.rotation.lambda": nil, "vpcEndpoint": nil},
+			wantFatal: `spec.credentials.mode: Forbidden: cannot change the credentials mode from "SelfManaged" to "RDSManaged"`,
+		},
 		"MinorVersion": {
 			reason: "Minor upgrades apply in place.",
 			path:   "engineVersion",
