@@ -42,8 +42,10 @@ func TestValidateCredentials(t *testing.T) {
 		},
 		"RDSManagedWithLambda": {
 			reason: "RDS rotates its own secret without a Lambda.",
-			mutate: func(s *AuroraSpec) { s.Credentials.Rotation.Lambda.ExistingFunctionARN = "arn:aws:lambda:us-east-1:111122223333:function:r" },
-			want:   []string{"spec.credentials.rotation.lambda: Forbidden: RDSManaged credentials are rotated by RDS, without a Lambda: use mode SelfManaged for a rotator"},
+			mutate: func(s *AuroraSpec) {
+				s.Credentials.Rotation.Lambda.ExistingFunctionARN = "arn:aws:lambda:us-east-1:111122223333:function:r"
+			},
+			want: []string{"spec.credentials.rotation.lambda: Forbidden: RDSManaged credentials are rotated by RDS, without a Lambda: use mode SelfManaged for a rotator"},
 		},
 		"RDSManagedWithPassword": {
 			reason: "RDS generates its own password.",
