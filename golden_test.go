@@ -108,6 +108,11 @@ func TestGolden(t *testing.T) {
 			xr:     "testdata/xr/custom-pattern.yaml",
 			steady: true,
 		},
+		"APISketch": {
+			reason: "An XR written from shared/design/api.md's sketch alone renders at steady state.",
+			xr:     "testdata/xr/api-sketch.yaml",
+			steady: true,
+		},
 		"InvalidSpec": {
 			reason: "Every mistake is reported in one Fatal result with its field path, and nothing is composed.",
 			xr:     "testdata/xr/invalid.yaml",

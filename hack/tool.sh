@@ -6,6 +6,8 @@
 #   NAME: crossplane       Crossplane CLI (render, resource validate, xpkg build)
 #         crossplane-core  Crossplane core (for `render --crossplane-binary`)
 #         controller-gen   controller-tools' controller-gen
+#         kube-apiserver, kube-controller-manager
+#                          Kubernetes control plane for the e2e suite (tools/kube)
 set -euo pipefail
 # shellcheck source=hack/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -15,7 +17,9 @@ case "$name" in
   crossplane)      dir=cli;            mod=github.com/crossplane/cli/v2;         pkg=$mod/cmd/crossplane ;;
   crossplane-core) dir=core;           mod=github.com/crossplane/crossplane/v2;  pkg=$mod/cmd/crossplane ;;
   controller-gen)  dir=controller-gen; mod=sigs.k8s.io/controller-tools;         pkg=$mod/cmd/controller-gen ;;
-  *) die "usage: $0 crossplane|crossplane-core|controller-gen" ;;
+  kube-apiserver|kube-controller-manager)
+                   dir=kube;           mod=k8s.io/kubernetes;                    pkg=$mod/cmd/$name ;;
+  *) die "usage: $0 crossplane|crossplane-core|controller-gen|kube-apiserver|kube-controller-manager" ;;
 esac
 
 moddir="$REPO_ROOT/tools/$dir"
@@ -32,6 +36,9 @@ if [[ ! -x "$bin" ]]; then
   ldflags=""
   case "$name" in
     crossplane*) ldflags="-X=github.com/crossplane/crossplane-runtime/v2/pkg/version.version=$version" ;;
+    kube-*)
+      minor="${version#v*.}"; minor="${minor%%.*}"; major="${version#v}"; major="${major%%.*}"
+      ldflags="-X=k8s.io/component-base/version.gitVersion=$version -X=k8s.io/component-base/version.gitMajor=$major -X=k8s.io/component-base/version.gitMinor=$minor -X=k8s.io/component-base/version.gitTreeState=clean" ;;
   esac
   (cd "$moddir" && go build -ldflags="$ldflags" -o "$tmp" "$pkg") || die "building $name failed"
   chmod +x "$tmp"
