@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/crossplane/function-sdk-go/resource"
@@ -30,6 +31,36 @@ func (d *desired) add(n resource.Name, o runtime.Object) {
 	}
 	d.order = append(d.order, n)
 	d.objects[n] = o
+}
+
+// keepObserved composes existing resources again as they are, when the
+// values their builder needs are momentarily unknown: a resource left out of
+// the desired state would be deleted.
+func (d *desired) keepObserved(o observed, names ...resource.Name) {
+	for _, n := range names {
+		oc, ok := o[n]
+		if !ok {
+			continue
+		}
+		u := &unstructured.Unstructured{Object: map[string]any{
+			"apiVersion": oc.Resource.GetAPIVersion(),
+			"kind":       oc.Resource.GetKind(),
+			"metadata": map[string]any{
+				"labels":      toAny(oc.Resource.GetLabels()),
+				"annotations": toAny(oc.Resource.GetAnnotations()),
+			},
+			"spec": oc.Resource.Object["spec"],
+		}}
+		d.add(n, u)
+	}
+}
+
+func toAny(m map[string]string) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
 }
 
 func (d *desired) wait(reason, format string, a ...any) {

@@ -273,3 +273,25 @@ func TestFatalKeepsDesiredOfEarlierSteps(t *testing.T) {
 		t.Errorf("desired resources: -want, +got:\n%s", diff)
 	}
 }
+
+// TestExistingResourcesSurviveUnknownInputs checks that resources whose
+// builders need observed values (ARNs, IDs) stay desired, as they are, when
+// those values are momentarily unknown.
+func TestExistingResourcesSurviveUnknownInputs(t *testing.T) {
+	observed, xr := steadyState(t, "example/xr.yaml")
+	for _, n := range []string{"master-secret", "rotator-security-group"} {
+		setObserved(observed, n, map[string]any{"conditions": []any{
+			map[string]any{"type": "Ready", "status": "False", "reason": "Unavailable"},
+		}})
+	}
+	xr = withoutStatus(xr)
+	rsp := run(t, newRequest(xr, exampleInput(), observed))
+	if hasFatal(rsp) {
+		t.Fatalf("unexpected fatal: %v", rsp.GetResults())
+	}
+	for n := range observed {
+		if _, ok := rsp.GetDesired().GetResources()[n]; !ok {
+			t.Errorf("existing resource %q was dropped while its inputs were unknown", n)
+		}
+	}
+}

@@ -31,6 +31,8 @@ func (p *plan) composeCredentials(d *desired, o observed, f facts, keyAvailable 
 	}
 	if f.masterSecretARN != "" && p.accountID != "" {
 		d.add(nameMasterSecretPolicy, p.masterSecretPolicy(f.masterSecretARN))
+	} else {
+		d.keepObserved(o, nameMasterSecretPolicy)
 	}
 	if p.endpointOwned() {
 		d.add(nameEndpoint, p.endpoint())
@@ -53,6 +55,8 @@ func (p *plan) composeRotation(d *desired, o observed, f facts) {
 		// RDS rotates its own secret; this only sets the schedule.
 		if f.status.SecretARN != "" {
 			d.add(nameSecretRotation, p.secretRotation(f.status.SecretARN, ""))
+		} else {
+			d.keepObserved(o, nameSecretRotation)
 		}
 		return
 	}
@@ -81,12 +85,14 @@ func (p *plan) composeRotation(d *desired, o observed, f facts) {
 			d.add(nameRotatorRolePolicy, p.rotatorRolePolicy(secretARN, keyARN))
 			d.add(nameRotatorFunction, p.rotatorFunction(secretARN, keyARN, url))
 		} else {
+			d.keepObserved(o, nameRotatorRolePolicy, nameRotatorFunction)
 			d.wait("WaitingForRotatorInputs", "waiting for the master secret ARN, the KMS key ARN and the Secrets Manager endpoint before creating the rotator function")
 		}
 	case rotatorFromServerlessRepo:
 		if f.rotatorSGID != "" && keyARN != "" && urlKnown {
 			d.add(nameRotatorStack, p.rotatorStack(f.rotatorSGID, keyARN, url))
 		} else {
+			d.keepObserved(o, nameRotatorStack)
 			d.wait("WaitingForRotatorInputs", "waiting for the rotator's security group ID, the KMS key ARN and the Secrets Manager endpoint before deploying the rotator")
 		}
 		lambdaARN = f.stackLambdaARN
@@ -96,6 +102,8 @@ func (p *plan) composeRotation(d *desired, o observed, f facts) {
 	rotatorDeployed := p.rotatorSource() != rotatorFromServerlessRepo || o.ready(nameRotatorStack)
 	if secretARN != "" && (rotatorDeployed || o.exists(nameRotatorPermission)) {
 		d.add(nameRotatorPermission, p.rotatorPermission(secretARN))
+	} else {
+		d.keepObserved(o, nameRotatorPermission)
 	}
 
 	// NOTE: rotation starts only after the hand-off, so the rotator finds the
