@@ -138,7 +138,7 @@ func TestChangesToExistingCluster(t *testing.T) {
 			reason:    "A new identifier would be a new cluster.",
 			path:      "clusterIdentifier",
 			value:     "orders-v2",
-			wantFatal: `spec.clusterIdentifier: Forbidden: cannot change the cluster identifier from "team-payments-orders" to "orders-v2"`,
+			wantFatal: `spec.clusterIdentifier: Forbidden: cannot change the cluster identifier from "team-payments-orders-c2eb71" to "orders-v2"`,
 		},
 		"EncryptionKey": {
 			reason:    "Storage encryption cannot switch keys.",

@@ -48,7 +48,7 @@ func assertNoPassword(t *testing.T, rsp *fnv1.RunFunctionResponse, allowBootstra
 				}
 			}
 		}
-		if !allowBootstrapSecret && strings.Contains(string(j), bootstrapSecretName("team-payments-orders")) {
+		if !allowBootstrapSecret && strings.Contains(string(j), bootstrapSecretName(clusterIdentifier(xrMeta{Name: "orders", Namespace: "team-payments"}, &AuroraSpec{}))) {
 			t.Errorf("desired resource %q still references the bootstrap Secret after the hand-off", name)
 		}
 	}

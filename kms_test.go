@@ -13,9 +13,12 @@ import (
 
 func testPlan(t *testing.T, mutate func(*AuroraSpec)) *plan {
 	t.Helper()
+	// An explicit identifier keeps builder tests independent of how
+	// identifiers are derived (names_test.go covers that).
 	s := &AuroraSpec{
-		Region:  "us-east-1",
-		Network: Network{VPCID: "vpc-0123456789abcdef0", SubnetIDs: []string{"subnet-01", "subnet-02"}},
+		Region:            "us-east-1",
+		ClusterIdentifier: "ns-db",
+		Network:           Network{VPCID: "vpc-0123456789abcdef0", SubnetIDs: []string{"subnet-01", "subnet-02"}},
 	}
 	if mutate != nil {
 		mutate(s)

@@ -4,6 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"net/netip"
+	"strconv"
 	"strings"
 
 	"github.com/crossplane/function-sdk-go/resource"
@@ -69,8 +71,15 @@ const (
 	maxInstanceNameLength      = 12
 )
 
+// nameIngressCIDR names the rule of one CIDR block. IPv6 addresses are
+// spelled out in full, so two blocks never share a name ("2001:db8::1/128"
+// and "2001:db8:1::/128" would both sanitize to "2001-db8-1-128").
 func nameIngressCIDR(cidr string) resource.Name {
-	return resource.Name(prefixIngressCIDR + sanitize(cidr))
+	prefix, err := netip.ParsePrefix(cidr)
+	if err != nil || prefix.Addr().Is4() {
+		return resource.Name(prefixIngressCIDR + sanitize(cidr))
+	}
+	return resource.Name(prefixIngressCIDR + strings.ReplaceAll(prefix.Addr().StringExpanded(), ":", "") + "-" + strconv.Itoa(prefix.Bits()))
 }
 
 func nameIngressSecurityGroup(id string) resource.Name {
@@ -140,36 +149,43 @@ func finalSnapshotIdentifier(clusterID, uid string) string {
 
 // clusterIdentifier is the RDS cluster identifier: spec.clusterIdentifier, or
 // derived from where the user filed the XR (the claim for legacy XRs), which
-// is unique within a control plane and stable for the XR's life.
+// is unique within a control plane and stable for the XR's life:
+// <namespace>-<name>-<hash of the identity>.
 func clusterIdentifier(m xrMeta, s *AuroraSpec) string {
 	if s.ClusterIdentifier != "" {
 		return s.ClusterIdentifier
 	}
-	ns, name := m.Namespace, m.Name
+	scope, ns, name := "xr", m.Namespace, m.Name
 	if m.ClaimName != "" {
-		ns, name = m.ClaimNamespace, m.ClaimName
+		scope, ns, name = "claim", m.ClaimNamespace, m.ClaimName
 	}
 	base := name
 	if ns != "" {
 		base = ns + "-" + name
 	}
-	return rdsIdentifier(base, maxClusterIdentifierLength)
+	// NOTE: joining with a hyphen is ambiguous (team + a-b and team-a + b),
+	// and a claim and an XR may share a namespace and name; a hash of the
+	// exact identity keeps their AWS names apart.
+	h := sha256.Sum256([]byte(scope + "/" + ns + "/" + name))
+	return rdsIdentifier(base, maxClusterIdentifierLength-identityHashLength-1) + "-" + hex.EncodeToString(h[:])[:identityHashLength]
 }
 
+// identityHashLength is how many hex digits of the XR's identity end a
+// derived cluster identifier.
+const identityHashLength = 6
+
 // rdsIdentifier fits s to RDS's identifier rules: lower-case letters, digits
-// and single hyphens, starting with a letter, not ending with a hyphen. A name
-// that had to be shortened gets a hash of the original, so two long names do
-// not collide.
+// and single hyphens, starting with a letter, not ending with a hyphen, at
+// most maxLen long. Callers that cut make it unique with a hash.
 func rdsIdentifier(s string, maxLen int) string {
 	id := sanitize(s)
 	if id == "" || id[0] < 'a' || id[0] > 'z' {
 		id = strings.TrimRight("db-"+id, "-")
 	}
-	if len(id) <= maxLen {
-		return id
+	if len(id) > maxLen {
+		id = strings.TrimRight(id[:maxLen], "-")
 	}
-	h := sha256.Sum256([]byte(s))
-	return strings.TrimRight(id[:maxLen-9], "-") + "-" + hex.EncodeToString(h[:])[:8]
+	return id
 }
 
 // sanitize lower-cases s and turns every run of other characters into a

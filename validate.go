@@ -53,7 +53,10 @@ const (
 	minAutoPause       = 300
 	maxAutoPause       = 86400
 	minWindowMinutes   = 30
-	maxTags            = 50
+	// AWS allows 50 tags a resource; the provider adds its own crossplane-*
+	// tags (kind, name, provider config and, for namespaced kinds, the
+	// namespace), so users keep 46.
+	maxTags            = 46
 	maxSlowQueryMillis = math.MaxInt32
 )
 
@@ -149,6 +152,8 @@ func validateNetwork(p *field.Path, n Network) field.ErrorList {
 			errs = append(errs, field.Invalid(ip, c, "must be a CIDR block such as 10.0.0.0/16"))
 		case prefix.Masked() != prefix:
 			errs = append(errs, field.Invalid(ip, c, fmt.Sprintf("must be a network address: did you mean %s?", prefix.Masked())))
+		case prefix.String() != c:
+			errs = append(errs, field.Invalid(ip, c, fmt.Sprintf("must be written in canonical form %s", prefix)))
 		case prefix.Bits() == 0:
 			errs = append(errs, field.Invalid(ip, c, "would open the database to every address: list the networks that need access"))
 		case seen[c]:
@@ -207,7 +212,7 @@ func validateInstances(root *field.Path, s *AuroraSpec) field.ErrorList {
 		if t := in.PromotionTier; t != nil && (*t < 0 || *t > maxPromotionTier) {
 			errs = append(errs, field.Invalid(ip.Child("promotionTier"), *t, fmt.Sprintf("must be between 0 and %d", maxPromotionTier)))
 		}
-		if az := in.AvailabilityZone; az != "" && (!strings.HasPrefix(az, s.Region) || len(az) != len(s.Region)+1) {
+		if az := in.AvailabilityZone; az != "" && (!strings.HasPrefix(az, s.Region) || len(az) != len(s.Region)+1 || az[len(az)-1] < 'a' || az[len(az)-1] > 'z') {
 			errs = append(errs, field.Invalid(ip.Child("availabilityZone"), az, fmt.Sprintf("must be an availability zone of %s, e.g. %sa", s.Region, s.Region)))
 		}
 	}

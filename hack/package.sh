@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# Usage: hack/package.sh
+# Builds both Crossplane packages without Docker into $PACKAGE_OUT (default
+# bin/package), then inspects them and fails on anything unexpected:
+#   function                            the static runtime binary (CGO_ENABLED=0,
+#                                       -trimpath, -s -w: what the Dockerfile builds)
+#   runtime.tar                         the runtime image as an image tarball, built
+#                                       with go-containerregistry (tools/image)
+#   function-aurora-postgres.xpkg       the Function package: package/ (metadata,
+#                                       input CRD) with the runtime image embedded
+#   configuration-aurora-postgres.xpkg  the Configuration package:
+#                                       configuration/crossplane.yaml with the XRDs
+#                                       and Compositions of apis/ copied in, and the
+#                                       examples
+# Both packages are built with `crossplane xpkg build` (hack/tool.sh crossplane).
+# Environment: VERSION (default v0.0.0-dev) labels the runtime image;
+# GOARCH picks the runtime's architecture (default: this machine's).
+set -euo pipefail
+# shellcheck source=hack/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$REPO_ROOT"
+
+OUT="${PACKAGE_OUT:-$REPO_ROOT/bin/package}"
+VERSION="${VERSION:-v0.0.0-dev}"
+FUNCTION_PKG=function-aurora-postgres
+CONFIG_PKG=configuration-aurora-postgres
+RUNTIME_REF="xpkg.crossplane.io/function-aurora-postgres/function-aurora-postgres-runtime:$VERSION"
+
+crossplane="$(hack/tool.sh crossplane)"
+image() { (cd "$REPO_ROOT/tools/image" && go run . "$@"); }
+
+rm -rf "$OUT"
+mkdir -p "$OUT"
+
+log "== runtime binary (static) and image tarball"
+CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o "$OUT/function" . || die "building the function failed"
+if grep -qa -e '/lib64/ld-linux' -e '/lib/ld-linux' "$OUT/function"; then
+  die "$OUT/function is dynamically linked"
+fi
+image build -binary "$OUT/function" -tag "$RUNTIME_REF" -o "$OUT/runtime.tar" \
+  -source github.com/function-aurora-postgres/function-aurora-postgres -version "$VERSION"
+
+log "== function package"
+mkdir -p "$OUT/empty-examples"
+"$crossplane" xpkg build --package-root=package --examples-root="$OUT/empty-examples" \
+  --embed-runtime-image-tarball="$OUT/runtime.tar" -o "$OUT/$FUNCTION_PKG.xpkg"
+
+log "== configuration package"
+build="$OUT/configuration"
+mkdir -p "$build/apis" "$build/examples"
+cp configuration/crossplane.yaml "$build/"
+for d in apis/*/; do
+  v="$(basename "$d")"
+  mkdir -p "$build/apis/$v"
+  cp "$d/definition.yaml" "$d/composition.yaml" "$build/apis/$v/"
+done
+cp example/xr.yaml "$build/examples/xr.yaml"
+[[ ! -f example/legacy/claim.yaml ]] || cp example/legacy/claim.yaml "$build/examples/claim.yaml"
+"$crossplane" xpkg build --package-root="$build" --examples-root="$build/examples" -o "$OUT/$CONFIG_PKG.xpkg"
+
+# ---------------------------------------------------------------- checks
+failures=0
+fail() { log "package check FAILED: $*"; failures=$((failures + 1)); }
+has() { # FILE LINE...: each line is in the inspection
+  local f="$1" l; shift
+  for l in "$@"; do grep -qxF -- "$l" "$f" || fail "$(basename "$f" .txt): no line '$l'"; done
+}
+hasnt() { # FILE PATTERN
+  if grep -qE -- "$2" "$1"; then fail "$(basename "$1" .txt): unexpected '$(grep -E -- "$2" "$1" | head -n1)'"; fi
+}
+
+for f in runtime.tar "$FUNCTION_PKG.xpkg" "$CONFIG_PKG.xpkg"; do
+  image inspect "$OUT/$f" > "$OUT/$f.txt" || die "cannot inspect $f"
+done
+
+log "== check the runtime image"
+runtime_checks=(entrypoint=/function user=65532:65532 port=9443/tcp os=linux workdir=/ file=/function)
+has "$OUT/runtime.tar.txt" "${runtime_checks[@]}" layers=1
+hasnt "$OUT/runtime.tar.txt" '^port=(.*[^3]|.*[^4]3|.*[^4]43|.*[^9]443)/'
+
+log "== check the function package"
+fn="$OUT/$FUNCTION_PKG.xpkg.txt"
+fn_crossplane="$(sed -n 's/^    version: *"\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' package/crossplane.yaml | head -n1)"
+has "$fn" "${runtime_checks[@]}" \
+  package.apiVersion=meta.pkg.crossplane.io/v1beta1 package.kind=Function "package.name=$FUNCTION_PKG" \
+  "package.crossplane=$fn_crossplane" package.capability=composition \
+  "object=apiextensions.k8s.io/v1 CustomResourceDefinition inputs.aurorapostgres.fn.crossplane.io" \
+  package.annotation=meta.crossplane.io/source package.annotation=meta.crossplane.io/description
+grep -qE '^layer\.[0-9]+\.xpkg=base$' "$fn" || fail "function package: no layer annotated io.crossplane.xpkg=base"
+hasnt "$fn" '^package.dependsOn='
+
+log "== check the configuration package"
+cfg="$OUT/$CONFIG_PKG.xpkg.txt"
+has "$cfg" package.apiVersion=meta.pkg.crossplane.io/v1 package.kind=Configuration "package.name=$CONFIG_PKG" \
+  package.annotation=meta.crossplane.io/source package.annotation=meta.crossplane.io/description
+grep -q '^package.crossplane=>=v2' "$cfg" || fail "configuration package: no Crossplane >=v2 constraint"
+grep -qE '^layer\.[0-9]+\.xpkg=base$' "$cfg" || fail "configuration package: no layer annotated io.crossplane.xpkg=base"
+hasnt "$cfg" '^entrypoint=.+'
+for d in apis/*/; do
+  for f in definition composition; do
+    name="$(awk '/^metadata:/{m=1; next} m && /^  name:/{print $2; exit}' "$d/$f.yaml")"
+    kind="$(sed -n 's/^kind: *//p' "$d/$f.yaml" | head -n1)"
+    api="$(sed -n 's/^apiVersion: *//p' "$d/$f.yaml" | head -n1)"
+    has "$cfg" "object=$api $kind $name"
+  done
+done
+grep -qE "^package.dependsOn=pkg.crossplane.io/v1 Function xpkg.crossplane.io/function-aurora-postgres/$FUNCTION_PKG >=v[0-9]" "$cfg" \
+  || fail "configuration package: no dependsOn this function"
+# Every provider-aws group the function composes (in any golden desired
+# state) needs its family provider, and no other provider is listed.
+mapfile -t groups < <(sed -n 's/^apiVersion: \([a-z0-9]*\)\.aws\.m\.upbound\.io\/.*/\1/p' testdata/golden/*/desired.yaml | sort -u)
+[[ ${#groups[@]} -gt 0 ]] || fail "no provider-aws groups found in testdata/golden"
+for g in "${groups[@]}"; do
+  grep -qE "^package.dependsOn=pkg.crossplane.io/v1 Provider xpkg.upbound.io/upbound/provider-aws-$g >=v2" "$cfg" \
+    || fail "configuration package: composes $g.aws.m.upbound.io but has no dependsOn provider-aws-$g >=v2"
+done
+while read -r dep; do
+  g="${dep#provider-aws-}"
+  printf '%s\n' "${groups[@]}" | grep -qx -- "$g" || fail "configuration package: depends on $dep, which nothing composes"
+done < <(sed -n 's/^package.dependsOn=pkg.crossplane.io\/v1 Provider xpkg.upbound.io\/upbound\/\([^ ]*\) .*/\1/p' "$cfg")
+
+[[ $failures == 0 ]] || die "$failures package check(s) failed; inspections: $OUT/*.txt"
+log "package: OK"
+ls -l "$OUT"/*.xpkg "$OUT/runtime.tar" >&2
