@@ -46,13 +46,13 @@ var logExports = []string{logExportPostgreSQL, "iam-db-auth-error"}
 
 // Aurora limits.
 const (
-	maxInstances       = 16 // one writer and up to 15 readers
-	maxPromotionTier   = 15
-	minPort, maxPort   = 1150, 65535
-	maxACU             = 256
-	minAutoPause       = 300
-	maxAutoPause       = 86400
-	minWindowMinutes   = 30
+	maxInstances     = 16 // one writer and up to 15 readers
+	maxPromotionTier = 15
+	minPort, maxPort = 1150, 65535
+	maxACU           = 256
+	minAutoPause     = 300
+	maxAutoPause     = 86400
+	minWindowMinutes = 30
 	// AWS allows 50 tags a resource; the provider adds its own crossplane-*
 	// tags (kind, name, provider config and, for namespaced kinds, the
 	// namespace), so users keep 46.
