@@ -226,7 +226,7 @@ func decodeError(err error) error {
 		if te.Field != "" {
 			p += "." + te.Field
 		}
-		return field.Invalid(field.NewPath(p), te.Value, fmt.Sprintf("must be of type %s", jsonTypeName(te.Type.Kind().String())))
+		return &field.Error{Type: field.ErrorTypeTypeInvalid, Field: p, BadValue: field.OmitValueType{}, Detail: fmt.Sprintf("got a JSON %s, want %s", te.Value, jsonTypeName(te.Type.Kind().String()))}
 	}
 	return errors.Wrap(err, "cannot decode the XR's spec")
 }
