@@ -15,20 +15,19 @@ import (
 // retry forever while Ready stays True (pitfall 10). Rejecting the edit here
 // leaves the running cluster untouched and tells the user why.
 func (p *plan) checkChanges(o observed, f facts) field.ErrorList {
-	c, ok := as[rdsv1beta1.Cluster](o, nameCluster)
+	fp, ok := forProvider[rdsv1beta1.ClusterParameters](o, nameCluster)
 	if !ok {
 		return nil
 	}
 	root := field.NewPath("spec")
 	s := p.spec
-	fp := c.Spec.ForProvider
 	var errs field.ErrorList
 	forbid := func(path *field.Path, what, was, now string) {
 		if was != "" && was != now {
 			errs = append(errs, field.Forbidden(path, fmt.Sprintf("cannot change %s from %q to %q on an existing cluster: RDS can only set it at creation (create a new XR and migrate instead)", what, was, now)))
 		}
 	}
-	forbid(root.Child("clusterIdentifier"), "the cluster identifier", c.GetAnnotations()[annotationExternalName], p.clusterID)
+	forbid(root.Child("clusterIdentifier"), "the cluster identifier", o.annotation(nameCluster, annotationExternalName), p.clusterID)
 	forbid(root.Child("region"), "the region", ptr.Deref(fp.Region, ""), s.Region)
 	forbid(root.Child("databaseName"), "the database name", ptr.Deref(fp.DatabaseName, ""), s.DatabaseName)
 	forbid(root.Child("masterUsername"), "the master username", ptr.Deref(fp.MasterUsername, ""), s.MasterUsername)

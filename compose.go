@@ -38,18 +38,19 @@ func (d *desired) add(n resource.Name, o runtime.Object) {
 // the desired state would be deleted.
 func (d *desired) keepObserved(o observed, names ...resource.Name) {
 	for _, n := range names {
-		oc, ok := o[n]
+		s, ok := o[n]
 		if !ok {
 			continue
 		}
+		oc := &unstructured.Unstructured{Object: s.AsMap()}
 		u := &unstructured.Unstructured{Object: map[string]any{
-			"apiVersion": oc.Resource.GetAPIVersion(),
-			"kind":       oc.Resource.GetKind(),
+			"apiVersion": oc.GetAPIVersion(),
+			"kind":       oc.GetKind(),
 			"metadata": map[string]any{
-				"labels":      toAny(oc.Resource.GetLabels()),
-				"annotations": toAny(oc.Resource.GetAnnotations()),
+				"labels":      toAny(oc.GetLabels()),
+				"annotations": toAny(oc.GetAnnotations()),
 			},
-			"spec": oc.Resource.Object["spec"],
+			"spec": oc.Object["spec"],
 		}}
 		d.add(n, u)
 	}

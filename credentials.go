@@ -47,9 +47,9 @@ func (p *plan) observeBootstrap(o observed, prev *BootstrapStatus, st AuroraStat
 	}
 	// A version that was written once, even if rotation has since removed
 	// it, or a rotation schedule, means Secrets Manager owns the password.
-	if v, ok := as[smv1beta1.SecretVersion](o, nameMasterSecretVersion); ok && (o.ready(nameMasterSecretVersion) || ptr.Deref(v.Status.AtProvider.VersionID, "") != "") {
+	if v, ok := atProvider[smv1beta1.SecretVersionObservation](o, nameMasterSecretVersion); ok && (o.ready(nameMasterSecretVersion) || ptr.Deref(v.VersionID, "") != "") {
 		b.phase = bootstrapHandedOff
-		setIf(&b.versionID, v.Status.AtProvider.VersionID)
+		setIf(&b.versionID, v.VersionID)
 		return b, nil
 	}
 	if o.exists(nameSecretRotation) {
@@ -82,12 +82,11 @@ func (p *plan) observeBootstrap(o observed, prev *BootstrapStatus, st AuroraStat
 
 // observedSecretValue reads one key of an observed composed Secret.
 func observedSecretValue(o observed, n resource.Name, key string) string {
-	oc, ok := o[n]
+	s, ok := o[n]
 	if !ok {
 		return ""
 	}
-	data, _ := oc.Resource.Object["data"].(map[string]any)
-	enc, _ := data[key].(string)
+	enc := s.GetFields()["data"].GetStructValue().GetFields()[key].GetStringValue()
 	v, err := decodeBase64(enc)
 	if err != nil {
 		return ""

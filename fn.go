@@ -64,13 +64,9 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		fatal(rsp, reasonInvalidSpec, invalid(errs))
 		return rsp, nil
 	}
-	ocds, err := request.GetObservedComposedResources(req)
-	if err != nil {
-		fatal(rsp, reasonReconcileError, errors.Wrap(err, "cannot get the observed composed resources"))
-		return rsp, nil
-	}
-	o := observed(ocds)
-	facts := observe(m, spec, in.AccountID, o, previousStatus(oxr))
+	o := observedFrom(req)
+	prev := previousStatus(oxr)
+	facts := observe(m, spec, in.AccountID, o, prev)
 	p := newPlan(m, spec, in, facts.accountID)
 	if m.Legacy && p.namespace == "" {
 		fatal(rsp, reasonInvalidSpec, errors.Errorf("cluster-scoped XR %q was not created by a claim: set the function input's namespace to choose where its resources go", m.Name))
@@ -89,7 +85,7 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	if generate == nil {
 		generate = generatePassword
 	}
-	if facts.bootstrap, err = p.observeBootstrap(o, previousStatus(oxr).Bootstrap, facts.status, supplied, generate); err != nil {
+	if facts.bootstrap, err = p.observeBootstrap(o, prev.Bootstrap, facts.status, supplied, generate); err != nil {
 		fatal(rsp, reasonReconcileError, errors.Wrap(err, "cannot generate the bootstrap password"))
 		return rsp, nil
 	}
@@ -98,12 +94,8 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	}
 
 	d := p.compose(o, facts)
-	dcds, err := request.GetDesiredComposedResources(req)
-	if err != nil {
-		fatal(rsp, reasonReconcileError, errors.Wrap(err, "cannot get the desired composed resources"))
-		return rsp, nil
-	}
-	notReady, err := p.setDesired(dcds, d, o, facts)
+	drs := make(map[string]*fnv1.Resource, len(d.order))
+	notReady, err := p.setDesired(drs, d, o, facts)
 	if err != nil {
 		fatal(rsp, reasonReconcileError, err)
 		return rsp, nil
@@ -128,9 +120,14 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		fatal(rsp, reasonReconcileError, errors.Wrap(err, "cannot set the desired composite resource"))
 		return rsp, nil
 	}
-	if err := response.SetDesiredComposedResources(rsp, dcds); err != nil {
-		fatal(rsp, reasonReconcileError, errors.Wrap(err, "cannot set the desired composed resources"))
-		return rsp, nil
+	// Straight into the response: the SDK's SetDesiredComposedResources would
+	// convert every resource again, and earlier functions' resources are
+	// already there (response.To).
+	if rsp.Desired.Resources == nil {
+		rsp.Desired.Resources = make(map[string]*fnv1.Resource, len(drs))
+	}
+	for n, r := range drs {
+		rsp.Desired.Resources[n] = r
 	}
 	p.setAvailable(rsp, d.waiting, notReady, facts.status)
 	f.log.Debug("Composed", "xr", m.Name, "namespace", m.Namespace, "resources", len(d.order), "waiting", len(d.waiting), "notReady", len(notReady))

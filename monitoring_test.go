@@ -789,7 +789,7 @@ func observedState(state map[resource.Name]bool) observed {
 		} else {
 			u.SetConditions(xpv1.Creating(), xpv1.ReconcileSuccess())
 		}
-		o[n] = resource.ObservedComposed{Resource: u}
+		o[n] = resource.MustStructObject(u)
 	}
 	return o
 }

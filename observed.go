@@ -1,15 +1,30 @@
 package main
 
 import (
+	"google.golang.org/protobuf/types/known/structpb"
 	"k8s.io/apimachinery/pkg/runtime"
 
 	xpv1 "github.com/crossplane/crossplane-runtime/v2/apis/common/v1"
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"github.com/crossplane/function-sdk-go/resource"
 )
 
 // observed is what Crossplane observed of the XR's composed resources, keyed
-// by our own resource names.
-type observed map[resource.Name]resource.ObservedComposed
+// by our own resource names, as Crossplane sent them: most calls only need
+// to know whether a resource exists and is ready, so each is decoded only
+// where it is read (as, observedSecretValue).
+type observed map[resource.Name]*structpb.Struct
+
+// observedFrom indexes the request's observed composed resources without
+// decoding them.
+func observedFrom(req *fnv1.RunFunctionRequest) observed {
+	rs := req.GetObserved().GetResources()
+	o := make(observed, len(rs))
+	for n, r := range rs {
+		o[resource.Name(n)] = r.GetResource()
+	}
+	return o
+}
 
 // exists reports whether the named composed resource exists.
 func (o observed) exists(n resource.Name) bool {
@@ -21,27 +36,63 @@ func (o observed) exists(n resource.Name) bool {
 // refused by the API server or the provider: an MR whose last apply failed
 // shows Synced=False while Ready may stay True.
 func (o observed) ready(n resource.Name) bool {
-	oc, ok := o[n]
+	s, ok := o[n]
 	if !ok {
 		return false
 	}
-	if oc.Resource.GetKind() == "Secret" && oc.Resource.GetAPIVersion() == "v1" {
+	f := s.GetFields()
+	if f["kind"].GetStringValue() == "Secret" && f["apiVersion"].GetStringValue() == "v1" {
 		return true
 	}
-	return oc.Resource.GetCondition(xpv1.TypeReady).Status == "True" &&
-		oc.Resource.GetCondition(xpv1.TypeSynced).Status != "False"
+	ready, _ := condition(s, xpv1.TypeReady)
+	synced, _ := condition(s, xpv1.TypeSynced)
+	return ready == "True" && synced != "False"
 }
 
-// as decodes the named observed resource into a typed provider struct. It
-// reports false when the resource does not exist or does not decode.
-func as[T any](o observed, n resource.Name) (*T, bool) {
-	oc, ok := o[n]
+// condition is the status and message of a condition of an observed
+// resource, read in place.
+func condition(s *structpb.Struct, t xpv1.ConditionType) (status, message string) {
+	for _, c := range s.GetFields()["status"].GetStructValue().GetFields()["conditions"].GetListValue().GetValues() {
+		f := c.GetStructValue().GetFields()
+		if f["type"].GetStringValue() == string(t) {
+			return f["status"].GetStringValue(), f["message"].GetStringValue()
+		}
+	}
+	return "", ""
+}
+
+// atProvider decodes the named observed resource's status.atProvider, and
+// nothing else of it, into the provider's observation type. It reports
+// false when the resource does not exist or does not decode.
+func atProvider[T any](o observed, n resource.Name) (*T, bool) {
+	return decodeAt[T](o, n, "status", "atProvider")
+}
+
+// forProvider decodes the named observed resource's spec.forProvider into
+// the provider's parameters type.
+func forProvider[T any](o observed, n resource.Name) (*T, bool) {
+	return decodeAt[T](o, n, "spec", "forProvider")
+}
+
+func decodeAt[T any](o observed, n resource.Name, path ...string) (*T, bool) {
+	s, ok := o[n]
 	if !ok {
 		return nil, false
 	}
+	for _, p := range path {
+		s = s.GetFields()[p].GetStructValue()
+	}
 	t := new(T)
-	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(oc.Resource.Object, t); err != nil {
+	if s == nil {
+		return t, true
+	}
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(s.AsMap(), t); err != nil {
 		return nil, false
 	}
 	return t, true
+}
+
+// annotation is an annotation of the named observed resource.
+func (o observed) annotation(n resource.Name, key string) string {
+	return o[n].GetFields()["metadata"].GetStructValue().GetFields()["annotations"].GetStructValue().GetFields()[key].GetStringValue()
 }

@@ -3,6 +3,7 @@ package main
 import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/crossplane/function-sdk-go/resource/composed"
 
@@ -17,24 +18,36 @@ import (
 	sarv1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/serverlessrepo/v1beta1"
 )
 
-// registerTypes adds every composed kind to composed.Scheme, once at
-// start-up: composed.From needs it to set each object's apiVersion and kind.
+// composedKinds are the kinds this function composes, by group version.
+var composedKinds = map[schema.GroupVersion][]runtime.Object{
+	corev1.SchemeGroupVersion:         {&corev1.Secret{}},
+	cloudwatchv1beta1.CRDGroupVersion: {&cloudwatchv1beta1.MetricAlarm{}},
+	logsv1beta1.CRDGroupVersion:       {&logsv1beta1.Group{}, &logsv1beta1.MetricFilter{}},
+	ec2v1beta1.CRDGroupVersion: {
+		&ec2v1beta1.SecurityGroup{}, &ec2v1beta1.SecurityGroupIngressRule{}, &ec2v1beta1.SecurityGroupEgressRule{},
+		&ec2v1beta1.VPCEndpoint{}, &ec2v1beta1.VPCEndpointSecurityGroupAssociation{}, &ec2v1beta1.VPCEndpointSubnetAssociation{},
+	},
+	iamv1beta1.CRDGroupVersion:    {&iamv1beta1.Role{}, &iamv1beta1.RolePolicy{}, &iamv1beta1.RolePolicyAttachment{}},
+	kmsv1beta1.CRDGroupVersion:    {&kmsv1beta1.Key{}, &kmsv1beta1.Alias{}},
+	lambdav1beta1.CRDGroupVersion: {&lambdav1beta1.Function{}, &lambdav1beta1.Permission{}},
+	rdsv1beta1.CRDGroupVersion: {
+		&rdsv1beta1.Cluster{}, &rdsv1beta1.ClusterInstance{}, &rdsv1beta1.ClusterParameterGroup{},
+		&rdsv1beta1.SubnetGroup{}, &rdsv1beta1.EventSubscription{},
+	},
+	smv1beta1.CRDGroupVersion: {
+		&smv1beta1.Secret{}, &smv1beta1.SecretVersion{}, &smv1beta1.SecretPolicy{}, &smv1beta1.SecretRotation{},
+	},
+	sarv1beta1.CRDGroupVersion: {&sarv1beta1.CloudFormationStack{}},
+}
+
+// registerTypes adds the kinds this function composes, and only those, to
+// composed.Scheme, once at start-up: composed.From needs it to set each
+// object's apiVersion and kind. Adding the providers' whole groups
+// (AddToScheme) registers over a thousand kinds and makes the process touch
+// their type information: megabytes of RSS for nothing.
 func registerTypes() error {
-	for _, add := range []func(*runtime.Scheme) error{
-		corev1.AddToScheme,
-		cloudwatchv1beta1.AddToScheme,
-		ec2v1beta1.AddToScheme,
-		iamv1beta1.AddToScheme,
-		kmsv1beta1.AddToScheme,
-		lambdav1beta1.AddToScheme,
-		logsv1beta1.AddToScheme,
-		rdsv1beta1.AddToScheme,
-		smv1beta1.AddToScheme,
-		sarv1beta1.AddToScheme,
-	} {
-		if err := add(composed.Scheme); err != nil {
-			return err
-		}
+	for gv, objs := range composedKinds {
+		composed.Scheme.AddKnownTypes(gv, objs...)
 	}
 	return nil
 }

@@ -40,16 +40,16 @@ func observe(m xrMeta, s *AuroraSpec, inputAccountID string, o observed, prev Au
 	if s.Encryption.ExistingKMSKeyARN != "" {
 		st.KMSKeyARN = s.Encryption.ExistingKMSKeyARN
 	}
-	if k, ok := as[kmsv1beta1.Key](o, nameKMSKey); ok && s.Encryption.ExistingKMSKeyARN == "" {
-		setIf(&st.KMSKeyARN, k.Status.AtProvider.Arn)
+	if k, ok := atProvider[kmsv1beta1.KeyObservation](o, nameKMSKey); ok && s.Encryption.ExistingKMSKeyARN == "" {
+		setIf(&st.KMSKeyARN, k.Arn)
 	}
 	var sgARN *string
-	if sg, ok := as[ec2v1beta1.SecurityGroup](o, nameSecurityGroup); ok {
-		setIf(&st.SecurityGroupID, sg.Status.AtProvider.ID)
-		sgARN = sg.Status.AtProvider.Arn
+	if sg, ok := atProvider[ec2v1beta1.SecurityGroupObservation_2](o, nameSecurityGroup); ok {
+		setIf(&st.SecurityGroupID, sg.ID)
+		sgARN = sg.Arn
 	}
-	if c, ok := as[rdsv1beta1.Cluster](o, nameCluster); ok {
-		a := c.Status.AtProvider
+	if c, ok := atProvider[rdsv1beta1.ClusterObservation](o, nameCluster); ok {
+		a := c
 		setIf(&st.ClusterARN, a.Arn)
 		setIf(&st.Endpoint, a.Endpoint)
 		setIf(&st.ReaderEndpoint, a.ReaderEndpoint)
@@ -66,23 +66,23 @@ func observe(m xrMeta, s *AuroraSpec, inputAccountID string, o observed, prev Au
 	}
 
 	f := facts{}
-	if sec, ok := as[smv1beta1.Secret](o, nameMasterSecret); ok {
-		setIf(&f.masterSecretARN, sec.Status.AtProvider.Arn)
+	if sec, ok := atProvider[smv1beta1.SecretObservation](o, nameMasterSecret); ok {
+		setIf(&f.masterSecretARN, sec.Arn)
 	}
-	if sg, ok := as[ec2v1beta1.SecurityGroup](o, nameRotatorSecurityGroup); ok {
-		setIf(&f.rotatorSGID, sg.Status.AtProvider.ID)
+	if sg, ok := atProvider[ec2v1beta1.SecurityGroupObservation_2](o, nameRotatorSecurityGroup); ok {
+		setIf(&f.rotatorSGID, sg.ID)
 	}
-	if ep, ok := as[ec2v1beta1.VPCEndpoint](o, nameEndpoint); ok {
-		setIf(&st.VPCEndpointID, ep.Status.AtProvider.ID)
-		if len(ep.Status.AtProvider.DNSEntry) > 0 {
-			setIf(&f.endpointDNS, ep.Status.AtProvider.DNSEntry[0].DNSName)
+	if ep, ok := atProvider[ec2v1beta1.VPCEndpointObservation_2](o, nameEndpoint); ok {
+		setIf(&st.VPCEndpointID, ep.ID)
+		if len(ep.DNSEntry) > 0 {
+			setIf(&f.endpointDNS, ep.DNSEntry[0].DNSName)
 		}
 	}
 	if id := s.VPCEndpoint.ExistingEndpointID; id != "" {
 		st.VPCEndpointID = id
 	}
-	if stack, ok := as[sarv1beta1.CloudFormationStack](o, nameRotatorStack); ok {
-		setIf(&f.stackLambdaARN, stack.Status.AtProvider.Outputs["RotationLambdaARN"])
+	if stack, ok := atProvider[sarv1beta1.CloudFormationStackObservation](o, nameRotatorStack); ok {
+		setIf(&f.stackLambdaARN, stack.Outputs["RotationLambdaARN"])
 	}
 	if s.Credentials.Mode == CredentialsModeSelfManaged {
 		// The function's own secret, not one RDS made.
@@ -125,10 +125,15 @@ func writeStatus(dxr *resource.Composite, st AuroraStatus) error {
 	if err := json.Unmarshal(j, &fields); err != nil {
 		return err
 	}
+	// fields is JSON data already: set it in place, without SetValue's
+	// path parsing and second JSON round trip per field.
+	status, _ := dxr.Resource.Object["status"].(map[string]any)
+	if status == nil {
+		status = make(map[string]any, len(fields))
+		dxr.Resource.Object["status"] = status
+	}
 	for k, v := range fields {
-		if err := dxr.Resource.SetValue("status."+k, v); err != nil {
-			return err
-		}
+		status[k] = v
 	}
 	return nil
 }

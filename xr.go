@@ -207,6 +207,19 @@ func decodeXR(oxr *resource.Composite) (xrMeta, *AuroraSpec, error) {
 	if !ok {
 		return m, nil, field.Required(field.NewPath("spec"), "the XR has no spec")
 	}
+	// Leave out Crossplane's own fields (spec.crossplane: the composition
+	// and a reference to every composed resource), which AuroraSpec ignores.
+	if spec, ok := raw.(map[string]any); ok {
+		if _, ok := spec["crossplane"]; ok {
+			own := make(map[string]any, len(spec))
+			for k, v := range spec {
+				if k != "crossplane" {
+					own[k] = v
+				}
+			}
+			raw = own
+		}
+	}
 	j, err := json.Marshal(raw)
 	if err != nil {
 		return m, nil, errors.Wrap(err, "cannot encode the XR's spec")

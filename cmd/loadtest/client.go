@@ -201,6 +201,7 @@ func summarise(bs []batch) stats {
 type cell struct {
 	scenario    string
 	concurrency int
+	requests    int // asked for, per server
 	fn, echo    stats
 }
 
@@ -241,5 +242,5 @@ func runCell(ctx context.Context, c *config, sc scenario, conc int, fn, echo *se
 			break
 		}
 	}
-	return &cell{scenario: sc.name, concurrency: conc, fn: summarise(fb), echo: summarise(eb)}, err
+	return &cell{scenario: sc.name, concurrency: conc, requests: c.requests, fn: summarise(fb), echo: summarise(eb)}, err
 }

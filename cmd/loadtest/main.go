@@ -23,6 +23,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"net"
@@ -54,6 +55,9 @@ func main() {
 		}
 	}
 	if err := run(os.Args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return
+		}
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
 		os.Exit(1)
 	}
@@ -78,6 +82,17 @@ type config struct {
 
 func parseFlags(args []string) (*config, error) {
 	fs := flag.NewFlagSet("loadtest", flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), `Usage:
+  loadtest [flags]     load-test the function against the echo reference
+  loadtest echo -address 127.0.0.1:PORT -fixtures DIR
+                       serve the echo reference (the tool starts it itself)
+  loadtest freeport    print a free TCP port on 127.0.0.1
+
+Flags:
+`)
+		fs.PrintDefaults()
+	}
 	c := &config{}
 	var scenarios, concurrency string
 	fs.StringVar(&c.functionAddress, "function-address", "", "address of a running function (host:port on loopback); empty: start -function-binary on a free loopback port")
@@ -208,6 +223,7 @@ func run(args []string) error {
 	idle := [2]memory{readMemory(fn.pid), readMemory(echo.pid)}
 
 	var cells []cell
+load:
 	for _, sc := range scenarios {
 		for _, conc := range c.concurrency {
 			cl, err := runCell(ctx, c, sc, conc, fn, echo)
@@ -215,8 +231,11 @@ func run(args []string) error {
 				cells = append(cells, *cl)
 			}
 			if err != nil {
+				// Report what was measured; a cell cut short says so here.
 				fmt.Fprintf(os.Stderr, "loadtest: %s c=%d: %v\n", sc.name, conc, err)
-				break
+				if ctx.Err() != nil {
+					break load
+				}
 			}
 		}
 	}

@@ -147,13 +147,17 @@ func readCPU(pid int) time.Duration {
 	return time.Duration(utime+stime) * time.Second / clockTicks
 }
 
-// memory is a process's resident set, from /proc/<pid>/status.
+// memory is a process's resident set, from /proc/<pid>/status, in KiB; -1
+// when unknown.
 type memory struct {
-	rss, hwm int64 // VmRSS and VmHWM (peak), in KiB; -1 when unknown
+	rss, hwm int64 // VmRSS and VmHWM (its peak)
+	// anon and file split VmRSS: the heap and stacks, and the pages of the
+	// binary (and other mapped files) the process has touched.
+	anon, file int64
 }
 
 func readMemory(pid int) memory {
-	m := memory{rss: -1, hwm: -1}
+	m := memory{rss: -1, hwm: -1, anon: -1, file: -1}
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return m
@@ -172,6 +176,10 @@ func readMemory(pid int) memory {
 			m.rss = kb
 		case "VmHWM":
 			m.hwm = kb
+		case "RssAnon":
+			m.anon = kb
+		case "RssFile":
+			m.file = kb
 		}
 	}
 	return m

@@ -1,0 +1,234 @@
+package main
+
+import (
+	"bytes"
+	stdjson "encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/go-json-experiment/json"
+	"google.golang.org/protobuf/types/known/structpb"
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/crossplane/function-sdk-go/errors"
+	"github.com/crossplane/function-sdk-go/resource/composed"
+)
+
+// desiredStruct is a composed resource as the protobuf Struct the response
+// carries. A typed resource is encoded exactly as composed.From followed by
+// resource.AsStruct would (go-json-experiment, for its omitempty of empty
+// structs) but the JSON is parsed straight into the Struct, not through a
+// map[string]any and a second conversion. The typed status, which converts
+// to observedGeneration: 0, is dropped: it is the provider's to write.
+func desiredStruct(o runtime.Object) (*structpb.Struct, error) {
+	var s *structpb.Struct
+	if u, ok := o.(interface{ UnstructuredContent() map[string]any }); ok {
+		// Already unstructured (kept as observed): as composed.From does.
+		var err error
+		if s, err = structpb.NewStruct(u.UnstructuredContent()); err != nil {
+			return nil, err
+		}
+	} else {
+		gvks, _, err := composed.Scheme.ObjectKinds(o)
+		if err != nil {
+			return nil, errors.Wrap(err, "did you add it to composed.Scheme?")
+		}
+		for _, gvk := range gvks {
+			o.GetObjectKind().SetGroupVersionKind(gvk)
+		}
+		j, err := json.Marshal(o)
+		if err != nil {
+			return nil, err
+		}
+		if s, err = structFromJSON(j); err != nil {
+			return nil, err
+		}
+		// As composed.From: ObjectMeta's generation has omitempty, which
+		// go-json-experiment does not apply to integers; drop it, and
+		// metadata when nothing else is set.
+		if m := s.GetFields()["metadata"].GetStructValue(); m != nil {
+			delete(m.Fields, "generation")
+			if len(m.Fields) == 0 {
+				delete(s.Fields, "metadata")
+			}
+		}
+	}
+	delete(s.Fields, "status")
+	return s, nil
+}
+
+// structFromJSON parses a JSON object, as go-json-experiment writes it, into
+// a Struct. Numbers become doubles, as they do through map[string]any.
+func structFromJSON(b []byte) (*structpb.Struct, error) {
+	p := &jsonParser{b: b}
+	v, err := p.value()
+	if err != nil {
+		return nil, err
+	}
+	if p.skipSpace(); p.i != len(p.b) {
+		return nil, p.errorf("trailing data")
+	}
+	s := v.GetStructValue()
+	if s == nil {
+		return nil, errors.New("cannot convert JSON to a Struct: not an object")
+	}
+	return s, nil
+}
+
+// jsonParser is a minimal JSON parser that builds protobuf Values.
+type jsonParser struct {
+	b []byte
+	i int
+}
+
+func (p *jsonParser) errorf(format string, a ...any) error {
+	return errors.Errorf("cannot parse JSON at offset %d: %s", p.i, fmt.Sprintf(format, a...))
+}
+
+func (p *jsonParser) skipSpace() {
+	for p.i < len(p.b) {
+		switch p.b[p.i] {
+		case ' ', '\t', '\n', '\r':
+			p.i++
+		default:
+			return
+		}
+	}
+}
+
+func (p *jsonParser) value() (*structpb.Value, error) {
+	p.skipSpace()
+	if p.i >= len(p.b) {
+		return nil, p.errorf("unexpected end")
+	}
+	switch c := p.b[p.i]; c {
+	case '{':
+		p.i++
+		s := &structpb.Struct{Fields: map[string]*structpb.Value{}}
+		p.skipSpace()
+		if p.i < len(p.b) && p.b[p.i] == '}' {
+			p.i++
+			return structpb.NewStructValue(s), nil
+		}
+		for {
+			p.skipSpace()
+			k, err := p.str()
+			if err != nil {
+				return nil, err
+			}
+			p.skipSpace()
+			if p.i >= len(p.b) || p.b[p.i] != ':' {
+				return nil, p.errorf("want ':'")
+			}
+			p.i++
+			v, err := p.value()
+			if err != nil {
+				return nil, err
+			}
+			s.Fields[k] = v
+			p.skipSpace()
+			if p.i >= len(p.b) {
+				return nil, p.errorf("unexpected end")
+			}
+			if p.b[p.i] == ',' {
+				p.i++
+				continue
+			}
+			if p.b[p.i] == '}' {
+				p.i++
+				return structpb.NewStructValue(s), nil
+			}
+			return nil, p.errorf("want ',' or '}'")
+		}
+	case '[':
+		p.i++
+		l := &structpb.ListValue{}
+		p.skipSpace()
+		if p.i < len(p.b) && p.b[p.i] == ']' {
+			p.i++
+			return structpb.NewListValue(l), nil
+		}
+		for {
+			v, err := p.value()
+			if err != nil {
+				return nil, err
+			}
+			l.Values = append(l.Values, v)
+			p.skipSpace()
+			if p.i >= len(p.b) {
+				return nil, p.errorf("unexpected end")
+			}
+			if p.b[p.i] == ',' {
+				p.i++
+				continue
+			}
+			if p.b[p.i] == ']' {
+				p.i++
+				return structpb.NewListValue(l), nil
+			}
+			return nil, p.errorf("want ',' or ']'")
+		}
+	case '"':
+		s, err := p.str()
+		if err != nil {
+			return nil, err
+		}
+		return structpb.NewStringValue(s), nil
+	case 't':
+		return p.literal("true", structpb.NewBoolValue(true))
+	case 'f':
+		return p.literal("false", structpb.NewBoolValue(false))
+	case 'n':
+		return p.literal("null", structpb.NewNullValue())
+	default:
+		start := p.i
+		for p.i < len(p.b) && strings.IndexByte("+-0123456789.eE", p.b[p.i]) >= 0 {
+			p.i++
+		}
+		f, err := strconv.ParseFloat(string(p.b[start:p.i]), 64)
+		if err != nil {
+			return nil, p.errorf("bad number: %v", err)
+		}
+		return structpb.NewNumberValue(f), nil
+	}
+}
+
+func (p *jsonParser) literal(lit string, v *structpb.Value) (*structpb.Value, error) {
+	if !bytes.HasPrefix(p.b[p.i:], []byte(lit)) {
+		return nil, p.errorf("want %s", lit)
+	}
+	p.i += len(lit)
+	return v, nil
+}
+
+// str reads a JSON string. Escapes are rare in composed resources; a string
+// with any is decoded by encoding/json.
+func (p *jsonParser) str() (string, error) {
+	if p.i >= len(p.b) || p.b[p.i] != '"' {
+		return "", p.errorf("want a string")
+	}
+	start := p.i
+	p.i++
+	escaped := false
+	for p.i < len(p.b) {
+		switch p.b[p.i] {
+		case '\\':
+			escaped = true
+			p.i += 2
+			continue
+		case '"':
+			p.i++
+			if !escaped {
+				return string(p.b[start+1 : p.i-1]), nil
+			}
+			var s string
+			if err := stdjson.Unmarshal(p.b[start:p.i], &s); err != nil {
+				return "", p.errorf("bad string: %v", err)
+			}
+			return s, nil
+		}
+		p.i++
+	}
+	return "", p.errorf("unterminated string")
+}
