@@ -1,7 +1,11 @@
 # syntax=docker/dockerfile:1
 
-# The runtime image: one static binary on distroless, running as nonroot.
-# CI builds the same image without Docker (see `make package`).
+# The runtime image: one static binary on distroless, running as nonroot
+# (65532, numeric so Kubernetes can verify runAsNonRoot). CI builds the same
+# image without Docker (`make package`: hack/package.sh, tools/image): the
+# same binary and entrypoint, user and port, without distroless's files.
+#   docker build -t function-aurora-postgres-runtime .
+#   crossplane xpkg build -f package --embed-runtime-image=function-aurora-postgres-runtime
 
 FROM golang:1.26 AS build
 WORKDIR /fn
@@ -18,5 +22,5 @@ FROM gcr.io/distroless/static-debian12:nonroot AS image
 WORKDIR /
 COPY --from=build /function /function
 EXPOSE 9443
-USER nonroot:nonroot
+USER 65532:65532
 ENTRYPOINT ["/function"]

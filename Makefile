@@ -13,15 +13,17 @@ RENDER_FLAGS ?=
 
 XRDS := $(wildcard apis/*/definition.yaml)
 
-.PHONY: all tools crds generate build go-test e2e test render render-validate validate clean
+.PHONY: all tools crds generate build go-test e2e e2e-cluster e2e-cluster-up e2e-cluster-down package test render render-validate validate clean
 
 all: test
 
-## tools: build all pinned tools (crossplane CLI, crossplane core, controller-gen)
+## tools: build all pinned tools (crossplane CLI, crossplane core, controller-gen, kube-apiserver, kube-controller-manager)
 tools:
 	@hack/tool.sh crossplane
 	@hack/tool.sh crossplane-core
 	@hack/tool.sh controller-gen
+	@hack/tool.sh kube-apiserver
+	@hack/tool.sh kube-controller-manager
 
 ## crds: cache the provider-aws CRDs listed in hack/crd-kinds.txt
 crds:
@@ -48,14 +50,32 @@ validate:
 	@hack/validate.sh $(addprefix --xrd ,$(XRDS)) $(FILES)
 
 go-test:
+	go vet ./...
 	go test -race ./...
+	# Benchmarks as a smoke run only: a broken benchmark fails, timing never does.
+	go test -run '^$$' -bench . -benchtime 100x .
 
 ## e2e: render all examples, validate outputs, golden files and example XRs
 e2e:
 	@hack/e2e.sh
 
-## test: go tests, then render + offline validation
-test: go-test e2e
+## e2e-cluster: start etcd, kube-apiserver, Crossplane core and the function on loopback, run the e2e suite (e2e/), stop everything
+e2e-cluster:
+	@hack/e2e-cluster.sh test
+
+## e2e-cluster-up: start that control plane and leave it running (then: make e2e-cluster-down)
+e2e-cluster-up:
+	@hack/e2e-cluster.sh up
+
+e2e-cluster-down:
+	@hack/e2e-cluster.sh down
+
+## package: build the runtime image tarball and both .xpkg files into bin/package without Docker, and inspect them
+package:
+	@hack/package.sh
+
+## test: go tests, render + offline validation, packages, then the e2e suite on a real control plane
+test: go-test e2e package e2e-cluster
 
 clean:
 	rm -rf bin

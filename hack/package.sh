@@ -78,6 +78,12 @@ runtime_checks=(entrypoint=/function user=65532:65532 port=9443/tcp os=linux wor
 has "$OUT/runtime.tar.txt" "${runtime_checks[@]}" layers=1
 hasnt "$OUT/runtime.tar.txt" '^port=(.*[^3]|.*[^4]3|.*[^4]43|.*[^9]443)/'
 
+log "== check the Dockerfile builds the same image"
+for l in 'ENTRYPOINT ["/function"]' 'EXPOSE 9443' 'USER 65532:65532' 'COPY --from=build /function /function' 'ENV CGO_ENABLED=0'; do
+  grep -qxF -- "$l" Dockerfile || fail "Dockerfile: no line '$l' (keep it in step with tools/image)"
+done
+grep -qF -- 'go build -trimpath -ldflags="-s -w"' Dockerfile || fail "Dockerfile: the binary is not built with -trimpath -ldflags=\"-s -w\""
+
 log "== check the function package"
 fn="$OUT/$FUNCTION_PKG.xpkg.txt"
 fn_crossplane="$(sed -n 's/^    version: *"\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' package/crossplane.yaml | head -n1)"
@@ -86,7 +92,7 @@ has "$fn" "${runtime_checks[@]}" \
   "package.crossplane=$fn_crossplane" package.capability=composition \
   "object=apiextensions.k8s.io/v1 CustomResourceDefinition inputs.aurorapostgres.fn.crossplane.io" \
   package.annotation=meta.crossplane.io/source package.annotation=meta.crossplane.io/description
-grep -qE '^layer\.[0-9]+\.xpkg=base$' "$fn" || fail "function package: no layer annotated io.crossplane.xpkg=base"
+grep -qE '^label\.io\.crossplane\.xpkg:sha256:[0-9a-f]{64}=base$' "$fn" || fail "function package: no layer labelled io.crossplane.xpkg base"
 hasnt "$fn" '^package.dependsOn='
 
 log "== check the configuration package"
@@ -94,7 +100,7 @@ cfg="$OUT/$CONFIG_PKG.xpkg.txt"
 has "$cfg" package.apiVersion=meta.pkg.crossplane.io/v1 package.kind=Configuration "package.name=$CONFIG_PKG" \
   package.annotation=meta.crossplane.io/source package.annotation=meta.crossplane.io/description
 grep -q '^package.crossplane=>=v2' "$cfg" || fail "configuration package: no Crossplane >=v2 constraint"
-grep -qE '^layer\.[0-9]+\.xpkg=base$' "$cfg" || fail "configuration package: no layer annotated io.crossplane.xpkg=base"
+grep -qE '^label\.io\.crossplane\.xpkg:sha256:[0-9a-f]{64}=base$' "$cfg" || fail "configuration package: no layer labelled io.crossplane.xpkg base"
 hasnt "$cfg" '^entrypoint=.+'
 for d in apis/*/; do
   for f in definition composition; do

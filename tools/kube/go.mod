@@ -1,3 +1,9 @@
+// kube-apiserver and kube-controller-manager for the e2e control plane
+// (hack/tool.sh, hack/e2e-cluster.sh). k8s.io/kubernetes replaces its staging
+// modules (k8s.io/api, ...) with paths a dependent module does not see, so
+// they are required here at the release's tags (v0.35.6; externaljwt and
+// kube-proxy v0.35.5, the newest the proxy serves).
+
 module github.com/function-aurora-postgres/function-aurora-postgres/tools/kube
 
 go 1.26

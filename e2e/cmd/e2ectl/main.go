@@ -1,0 +1,60 @@
+// Command e2ectl is what hack/e2e-cluster.sh needs from the API server
+// without kubectl:
+//
+//	e2ectl -kubeconfig FILE apply PATH...                  server-side apply YAML files and directories (CRDs waited for)
+//	e2ectl -kubeconfig FILE wait-xrds NAME...              wait until Crossplane established the XRDs
+//	e2ectl -kubeconfig FILE register-function NAME PACKAGE ENDPOINT
+//	                                                       a paused Function and FunctionRevision pointing at ENDPOINT
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/function-aurora-postgres/function-aurora-postgres/e2e/kube"
+)
+
+func main() {
+	kubeconfig := flag.String("kubeconfig", os.Getenv("KUBECONFIG"), "kubeconfig of the API server")
+	timeout := flag.Duration("timeout", 5*time.Minute, "give up after this long")
+	flag.Parse()
+	args := flag.Args()
+	if len(args) == 0 || *kubeconfig == "" {
+		fmt.Fprintln(os.Stderr, "usage: e2ectl -kubeconfig FILE apply|wait-xrds|register-function ARGS...")
+		os.Exit(2)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+	defer cancel()
+	if err := run(ctx, *kubeconfig, args[0], args[1:]); err != nil {
+		fmt.Fprintf(os.Stderr, "e2ectl %s: %v\n", args[0], err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, kubeconfig, cmd string, args []string) error {
+	c, err := kube.New(kubeconfig)
+	if err != nil {
+		return err
+	}
+	switch cmd {
+	case "apply":
+		objs, err := c.ApplyFiles(ctx, args...)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "applied %d objects from %v\n", len(objs), args)
+		return nil
+	case "wait-xrds":
+		return c.WaitXRDsEstablished(ctx, args...)
+	case "register-function":
+		if len(args) != 3 {
+			return fmt.Errorf("want NAME PACKAGE ENDPOINT, got %v", args)
+		}
+		return c.RegisterFunction(ctx, args[0], args[1], args[2])
+	default:
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+}
