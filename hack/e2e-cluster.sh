@@ -25,7 +25,8 @@
 #                      etcd data, logs/, pids/, kubeconfig, env. Wiped by `up` and `test`.
 #   E2E_PORT_BASE      ports used: BASE+1 etcd, +2 etcd peer, +3 kube-apiserver,
 #                      +4 kube-controller-manager, +5/+6 Crossplane metrics/health,
-#                      +7 the function (default 36400)
+#                      +7 the function (default 29400: below the kernel's ephemeral
+#                      port range, so no outgoing connection can take one)
 #   E2E_PROVIDER_CRDS  directory of provider CRDs to install (default: hack/crds.sh)
 #   E2E_APIS           directory of <variant>/definition.yaml + composition.yaml
 #                      to install (default apis)
@@ -39,7 +40,7 @@ cd "$REPO_ROOT"
 
 cmd="${1:-test}"
 DIR="${E2E_DIR:-${TMPDIR:-/tmp}/function-aurora-postgres-e2e}"
-BASE="${E2E_PORT_BASE:-36400}"
+BASE="${E2E_PORT_BASE:-29400}"
 P_ETCD=$((BASE + 1)) P_PEER=$((BASE + 2)) P_API=$((BASE + 3)) P_KCM=$((BASE + 4))
 P_XP_METRICS=$((BASE + 5)) P_XP_HEALTH=$((BASE + 6)) P_FN=$((BASE + 7))
 PKI="$DIR/pki" LOGS="$DIR/logs" PIDS="$DIR/pids"
