@@ -51,8 +51,6 @@ FUNCTION_PACKAGE="xpkg.crossplane.io/function-aurora-postgres/function-aurora-po
 
 ts() { date +%H:%M:%S; }
 step() { log "[$(ts)] e2e-cluster: $*"; }
-listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
 # ---------------------------------------------------------------- processes
 # Each started process is recorded as "PID BINARY" in $PIDS/NAME.pid. Stopping
 # kills exactly that PID, and only while it still runs that binary.

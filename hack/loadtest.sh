@@ -28,12 +28,7 @@ fnlog="$(mktemp)"
 fnpid=""
 # shellcheck disable=SC2317 # invoked by trap
 cleanup() {
-  if [[ -n "$fnpid" ]]; then
-    kill "$fnpid" 2>/dev/null || true
-    for _ in $(seq 1 50); do kill -0 "$fnpid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$fnpid" 2>/dev/null || true
-    wait "$fnpid" 2>/dev/null || true
-  fi
+  stop_pid "$fnpid"
   rm -f "$fnlog"
   [[ -z "$tmpdir" ]] || rm -rf "$tmpdir"
 }
@@ -43,8 +38,6 @@ trap 'exit 130' INT TERM
 log "building the function and cmd/loadtest into $bindir"
 go build -o "$bindir/function" . || die "building the function failed"
 go build -o "$bindir/loadtest" ./cmd/loadtest || die "building cmd/loadtest failed"
-
-listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 port=""
 for _ in 1 2 3 4 5; do

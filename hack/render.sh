@@ -42,18 +42,11 @@ core="$(hack/tool.sh crossplane-core)"
 mkdir -p "$(dirname "$FUNCTION_BIN")"
 (cd "$FUNCTION_SRC" && go build -o "$FUNCTION_BIN" .) || die "building the function failed"
 
-listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
 fnlog="$(mktemp)"
 fnpid=""
 # shellcheck disable=SC2317 # invoked by trap
 cleanup() {
-  if [[ -n "$fnpid" ]]; then
-    kill "$fnpid" 2>/dev/null || true
-    for _ in $(seq 1 50); do kill -0 "$fnpid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$fnpid" 2>/dev/null || true
-    wait "$fnpid" 2>/dev/null || true
-  fi
+  stop_pid "$fnpid"
   rm -f "$fnlog"
 }
 trap cleanup EXIT
