@@ -10,7 +10,7 @@ import (
 
 	"github.com/crossplane/function-sdk-go/resource"
 
-	cloudwatchv1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/cloudwatch/v1beta1"
+	cloudwatchv1beta1 "github.com/function-aurora-postgres/function-aurora-postgres/internal/aws/cloudwatch/v1beta1"
 )
 
 // namedAlarm is one alarm with its composed resource name.

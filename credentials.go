@@ -8,7 +8,7 @@ import (
 
 	"github.com/crossplane/function-sdk-go/resource"
 
-	smv1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/secretsmanager/v1beta1"
+	smv1beta1 "github.com/function-aurora-postgres/function-aurora-postgres/internal/aws/secretsmanager/v1beta1"
 )
 
 // Defaults of the credentials API.

@@ -7,7 +7,7 @@ import (
 
 	"github.com/crossplane/function-sdk-go/resource"
 
-	ec2v1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/ec2/v1beta1"
+	ec2v1beta1 "github.com/function-aurora-postgres/function-aurora-postgres/internal/aws/ec2/v1beta1"
 )
 
 // securityGroup is the cluster's own security group. It opens nothing by

@@ -3,7 +3,7 @@ package main
 import (
 	"k8s.io/utils/ptr"
 
-	ec2v1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/ec2/v1beta1"
+	ec2v1beta1 "github.com/function-aurora-postgres/function-aurora-postgres/internal/aws/ec2/v1beta1"
 )
 
 // httpsPort is where the rotator calls Secrets Manager.

@@ -5,7 +5,7 @@ import (
 
 	"github.com/crossplane/function-sdk-go/resource"
 
-	rdsv1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/rds/v1beta1"
+	rdsv1beta1 "github.com/function-aurora-postgres/function-aurora-postgres/internal/aws/rds/v1beta1"
 )
 
 // eventTopic is the SNS topic RDS events go to: the first SNS ARN of the

@@ -3,7 +3,7 @@ package main
 import (
 	"k8s.io/utils/ptr"
 
-	kmsv1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/kms/v1beta1"
+	kmsv1beta1 "github.com/function-aurora-postgres/function-aurora-postgres/internal/aws/kms/v1beta1"
 )
 
 // keyAdminActions let the account manage the key (through IAM) without

@@ -3,7 +3,7 @@ package main
 import (
 	"k8s.io/utils/ptr"
 
-	logsv1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/cloudwatchlogs/v1beta1"
+	logsv1beta1 "github.com/function-aurora-postgres/function-aurora-postgres/internal/aws/cloudwatchlogs/v1beta1"
 )
 
 // logGroup is where RDS exports one log. It must exist, with its retention

@@ -15,10 +15,10 @@ import (
 // are valid only on EC2 and Auto Scaling metrics, so they are refused with a
 // reason.
 var (
-	reSNSTopicARN      = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov):sns:([a-z0-9-]+):([0-9]{12}):[A-Za-z0-9_-]{1,256}$`)
-	reLambdaARN        = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov):lambda:([a-z0-9-]+):([0-9]{12}):function:[A-Za-z0-9_-]{1,64}(:(\$LATEST|[A-Za-z0-9_-]{1,128}))?$`)
+	reSNSTopicARN      = bounded(`^arn:(aws|aws-cn|aws-us-gov):sns:([a-z0-9-]+):([0-9]{12}):([A-Za-z0-9_-]+)$`, groupBound{4, 256})
+	reLambdaARN        = bounded(`^arn:(aws|aws-cn|aws-us-gov):lambda:([a-z0-9-]+):([0-9]{12}):function:([A-Za-z0-9_-]+)(:(\$LATEST|[A-Za-z0-9_-]+))?$`, groupBound{4, 64}, groupBound{6, 128})
 	reOpsItemARN       = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov):ssm:([a-z0-9-]+):([0-9]{12}):opsitem:[1-4](#CATEGORY=(Availability|Cost|Performance|Recovery|Security))?$`)
-	reResponsePlanARN  = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov):ssm-incidents::([0-9]{12}):responseplan/[A-Za-z0-9_-]{1,200}$`)
+	reResponsePlanARN  = bounded(`^arn:(aws|aws-cn|aws-us-gov):ssm-incidents::([0-9]{12}):responseplan/([A-Za-z0-9_-]+)$`, groupBound{3, 200})
 	reEC2ActionARN     = regexp.MustCompile(`^arn:[a-z-]+:(automate:[a-z0-9-]*:ec2:|swf:.*AWS_EC2\.)`)
 	reAutoScalingARN   = regexp.MustCompile(`^arn:[a-z-]+:autoscaling:`)
 	actionARNsAccepted = "an SNS topic (arn:aws:sns:<region>:<account>:<topic>), a Lambda function (arn:aws:lambda:<region>:<account>:function:<name>[:<alias or version>]), a Systems Manager OpsItem (arn:aws:ssm:<region>:<account>:opsitem:<severity 1-4>[#CATEGORY=<category>]) or an Incident Manager response plan (arn:aws:ssm-incidents::<account>:responseplan/<name>)"
@@ -39,7 +39,7 @@ const (
 // (empty for response plans, which have none).
 func classifyAction(arn string) (kind actionKind, partition, region string) {
 	for _, c := range []struct {
-		re   *regexp.Regexp
+		re   submatcher
 		kind actionKind
 	}{{reSNSTopicARN, actionSNS}, {reLambdaARN, actionLambda}, {reOpsItemARN, actionOpsItem}} {
 		if m := c.re.FindStringSubmatch(arn); m != nil {

@@ -9,10 +9,10 @@ import (
 
 	"github.com/crossplane/function-sdk-go/resource"
 
-	ec2v1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/ec2/v1beta1"
-	iamv1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/iam/v1beta1"
-	lambdav1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/lambda/v1beta1"
-	sarv1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/serverlessrepo/v1beta1"
+	ec2v1beta1 "github.com/function-aurora-postgres/function-aurora-postgres/internal/aws/ec2/v1beta1"
+	iamv1beta1 "github.com/function-aurora-postgres/function-aurora-postgres/internal/aws/iam/v1beta1"
+	lambdav1beta1 "github.com/function-aurora-postgres/function-aurora-postgres/internal/aws/lambda/v1beta1"
+	sarv1beta1 "github.com/function-aurora-postgres/function-aurora-postgres/internal/aws/serverlessrepo/v1beta1"
 )
 
 // Where the SelfManaged rotator comes from.

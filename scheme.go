@@ -7,15 +7,15 @@ import (
 
 	"github.com/crossplane/function-sdk-go/resource/composed"
 
-	cloudwatchv1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/cloudwatch/v1beta1"
-	logsv1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/cloudwatchlogs/v1beta1"
-	ec2v1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/ec2/v1beta1"
-	iamv1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/iam/v1beta1"
-	kmsv1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/kms/v1beta1"
-	lambdav1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/lambda/v1beta1"
-	rdsv1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/rds/v1beta1"
-	smv1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/secretsmanager/v1beta1"
-	sarv1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/serverlessrepo/v1beta1"
+	cloudwatchv1beta1 "github.com/function-aurora-postgres/function-aurora-postgres/internal/aws/cloudwatch/v1beta1"
+	logsv1beta1 "github.com/function-aurora-postgres/function-aurora-postgres/internal/aws/cloudwatchlogs/v1beta1"
+	ec2v1beta1 "github.com/function-aurora-postgres/function-aurora-postgres/internal/aws/ec2/v1beta1"
+	iamv1beta1 "github.com/function-aurora-postgres/function-aurora-postgres/internal/aws/iam/v1beta1"
+	kmsv1beta1 "github.com/function-aurora-postgres/function-aurora-postgres/internal/aws/kms/v1beta1"
+	lambdav1beta1 "github.com/function-aurora-postgres/function-aurora-postgres/internal/aws/lambda/v1beta1"
+	rdsv1beta1 "github.com/function-aurora-postgres/function-aurora-postgres/internal/aws/rds/v1beta1"
+	smv1beta1 "github.com/function-aurora-postgres/function-aurora-postgres/internal/aws/secretsmanager/v1beta1"
+	sarv1beta1 "github.com/function-aurora-postgres/function-aurora-postgres/internal/aws/serverlessrepo/v1beta1"
 )
 
 // composedKinds are the kinds this function composes, by group version.

@@ -6,7 +6,7 @@ import (
 
 	"k8s.io/utils/ptr"
 
-	logsv1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/cloudwatchlogs/v1beta1"
+	logsv1beta1 "github.com/function-aurora-postgres/function-aurora-postgres/internal/aws/cloudwatchlogs/v1beta1"
 )
 
 // slowQueryMetricName is the slow-query metric of one cluster, in

@@ -21,7 +21,7 @@ var (
 	reIdentifier       = regexp.MustCompile(`^[a-z][a-z0-9-]*$`)
 	reInstanceName     = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`)
 	reEngineVersion    = regexp.MustCompile(`^([0-9]+)\.([0-9]+)$`)
-	reDBName           = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{0,62}$`)
+	reDBName           = bounded(`^([A-Za-z][A-Za-z0-9_]*)$`, groupBound{1, 63})
 	reVPCID            = regexp.MustCompile(`^vpc-[0-9a-z]+$`)
 	reSubnetID         = regexp.MustCompile(`^subnet-[0-9a-z]+$`)
 	reSecurityGroupID  = regexp.MustCompile(`^sg-[0-9a-z]+$`)

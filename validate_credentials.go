@@ -10,11 +10,11 @@ import (
 )
 
 var (
-	reLambdaFunctionARN = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov):lambda:([a-z0-9-]+):([0-9]{12}):function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9$_-]+)?$`)
-	reRoleARN           = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov):iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$`)
+	reLambdaFunctionARN = bounded(`^arn:(aws|aws-cn|aws-us-gov):lambda:([a-z0-9-]+):([0-9]{12}):function:([A-Za-z0-9_-]+)(:[A-Za-z0-9$_-]+)?$`, groupBound{4, 64})
+	reRoleARN           = bounded(`^arn:(aws|aws-cn|aws-us-gov):iam::[0-9]{12}:role/([A-Za-z0-9+=,.@_/-]+)$`, groupBound{2, 512})
 	reSARApplication    = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov):serverlessrepo:[a-z0-9-]+:[0-9]{12}:applications/[A-Za-z0-9_-]+$`)
 	reSemanticVersion   = regexp.MustCompile(`^[0-9]+\.[0-9]+\.[0-9]+$`)
-	reS3Bucket          = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+	reS3Bucket          = bounded(`^([a-z0-9][a-z0-9.-]+[a-z0-9])$`, groupBound{1, 63})
 	rePythonRuntime     = regexp.MustCompile(`^python3\.[0-9]+$`)
 	reEndpointID        = regexp.MustCompile(`^vpce-[0-9a-z]+$`)
 )
@@ -131,7 +131,7 @@ func validateCredentials(root *field.Path, s *AuroraSpec) field.ErrorList {
 }
 
 // validateRegionalARN checks an ARN's form, region and partition.
-func validateRegionalARN(p *field.Path, arn string, re *regexp.Regexp, region, what string) field.ErrorList {
+func validateRegionalARN(p *field.Path, arn string, re submatcher, region, what string) field.ErrorList {
 	m := re.FindStringSubmatch(arn)
 	switch {
 	case m == nil:
