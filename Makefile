@@ -13,7 +13,7 @@ RENDER_FLAGS ?=
 
 XRDS := $(wildcard apis/*/definition.yaml)
 
-.PHONY: all tools crds generate build go-test e2e e2e-cluster e2e-cluster-up e2e-cluster-down package test render render-validate validate clean
+.PHONY: all tools crds generate verify-generated build go-test e2e e2e-cluster e2e-cluster-up e2e-cluster-down package test render render-validate validate clean
 
 all: test
 
@@ -29,9 +29,17 @@ tools:
 crds:
 	@hack/crds.sh
 
-## generate: generate deepcopy code and the input CRD into package/input
+## generate: generate deepcopy code and the input CRD into package/input, and the provider-aws types into internal/aws
 generate:
 	"$$(hack/tool.sh controller-gen)" paths=./input/... object crd:crdVersions=v1 output:artifacts:config=package/input
+	go generate ./internal/aws
+
+# The generator's flags, read from its go:generate line in internal/aws/doc.go: one place.
+AWSTYPES_FLAGS = $$(sed -n 's|^//go:generate go run ../gen/awstypes ||p' doc.go)
+
+## verify-generated: fail if internal/aws differs from what go generate would write
+verify-generated:
+	cd internal/aws && go run ../gen/awstypes -verify $(AWSTYPES_FLAGS)
 
 ## build: build the function binary into bin/function
 build:
@@ -49,7 +57,7 @@ render-validate:
 validate:
 	@hack/validate.sh $(addprefix --xrd ,$(XRDS)) $(FILES)
 
-go-test:
+go-test: verify-generated
 	go vet ./...
 	go test -race ./...
 	# Benchmarks as a smoke run only: a broken benchmark fails, timing never does.
