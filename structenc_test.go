@@ -2,9 +2,11 @@ package main
 
 import (
 	"math"
+	"math/rand/v2"
 	"path/filepath"
 	"reflect"
 	"sort"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -648,5 +650,107 @@ func BenchmarkDesiredStruct(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// FuzzTypedStruct fills every kind the function composes with random values,
+// the fields the function never sets included, and compares the encoder with
+// the JSON path.
+func FuzzTypedStruct(f *testing.F) {
+	for seed := range uint64(16) {
+		f.Add(seed)
+	}
+	var kinds []runtime.Object
+	for _, objs := range composedKinds {
+		kinds = append(kinds, objs...)
+	}
+	sort.Slice(kinds, func(i, j int) bool {
+		return reflect.TypeOf(kinds[i]).String() < reflect.TypeOf(kinds[j]).String()
+	})
+	f.Fuzz(func(t *testing.T, seed uint64) {
+		r := rand.New(rand.NewPCG(seed, seed))
+		for _, k := range kinds {
+			o := k.DeepCopyObject()
+			randomFill(r, reflect.ValueOf(o).Elem(), 0)
+			want, wantErr := desiredStructJSON(o.DeepCopyObject())
+			got, gotErr := desiredStruct(o)
+			if (gotErr != nil) != (wantErr != nil) {
+				t.Fatalf("%T: desiredStruct(...): error %v, JSON path: error %v", o, gotErr, wantErr)
+			}
+			if wantErr != nil {
+				continue
+			}
+			if diff := sameStruct(got, want); diff != "" {
+				t.Errorf("%T: desiredStruct(...): -JSON path, +encoder:\n%s", o, diff)
+			}
+			// The status too, which desiredStruct leaves out.
+			want, wantErr = structJSON(o)
+			got, gotErr = typedStruct(o, "")
+			if (gotErr != nil) != (wantErr != nil) {
+				t.Fatalf("%T: typedStruct(...): error %v, JSON path: error %v", o, gotErr, wantErr)
+			}
+			if diff := sameStruct(got, want); wantErr == nil && diff != "" {
+				t.Errorf("%T: typedStruct(...): -JSON path, +encoder:\n%s", o, diff)
+			}
+		}
+	})
+}
+
+// randomFill sets v, and what it contains, to random values: often nil,
+// empty or zero, which is where omitempty matters.
+func randomFill(r *rand.Rand, v reflect.Value, depth int) {
+	if v.Type() == reflect.TypeFor[metav1.Time]() {
+		if r.IntN(2) == 0 {
+			v.Set(reflect.ValueOf(metav1.NewTime(time.Unix(r.Int64N(1<<32), 0))))
+		}
+		return
+	}
+	if v.Kind() == reflect.Struct && implementsAny(v.Type(), jsonMarshalerV1Type, jsonMarshalerV2Type, textMarshalerType) {
+		return // their exported fields do not say how they encode: left zero
+	}
+	switch v.Kind() {
+	case reflect.Pointer:
+		if depth > 6 || r.IntN(3) == 0 {
+			return
+		}
+		v.Set(reflect.New(v.Type().Elem()))
+		randomFill(r, v.Elem(), depth+1)
+	case reflect.String:
+		v.SetString([]string{"", "", "x", "quote \" <é>", "0"}[r.IntN(5)])
+	case reflect.Bool:
+		v.SetBool(r.IntN(2) == 0)
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		v.SetInt([]int64{0, 0, 1, -1, 100}[r.IntN(5)])
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		v.SetUint([]uint64{0, 0, 1, 100}[r.IntN(4)])
+	case reflect.Float32, reflect.Float64:
+		v.SetFloat([]float64{0, 0, math.Copysign(0, -1), 0.1, 1e-7, 1e21, 3}[r.IntN(7)])
+	case reflect.Slice:
+		if depth > 6 || r.IntN(4) == 0 {
+			return // nil
+		}
+		n := r.IntN(3)
+		v.Set(reflect.MakeSlice(v.Type(), n, n))
+		for i := range n {
+			randomFill(r, v.Index(i), depth+1)
+		}
+	case reflect.Map:
+		if depth > 6 || r.IntN(4) == 0 || v.Type().Key().Kind() != reflect.String {
+			return // nil
+		}
+		v.Set(reflect.MakeMap(v.Type()))
+		for i := range r.IntN(3) {
+			e := reflect.New(v.Type().Elem()).Elem()
+			randomFill(r, e, depth+1)
+			v.SetMapIndex(reflect.ValueOf(strconv.Itoa(i)).Convert(v.Type().Key()), e)
+		}
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				randomFill(r, v.Field(i), depth+1)
+			}
+		}
+	default:
+		// Interfaces and arrays stay zero.
 	}
 }
