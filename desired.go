@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strconv"
 
 	xpv1 "github.com/crossplane/crossplane-runtime/v2/apis/common/v1"
 	"github.com/crossplane/function-sdk-go/errors"
@@ -37,7 +38,8 @@ func (p *plan) setDesired(drs map[string]*fnv1.Resource, d *desired, o observed,
 // describeNotReady names a resource that is not ready and, when the provider
 // or the API server refused it, says why.
 func describeNotReady(n resource.Name, kind string, o observed) string {
-	s := fmt.Sprintf("%s %q", kind, n)
+	// Not fmt.Sprintf: this runs for every resource while a cluster comes up.
+	s := kind + " " + strconv.Quote(string(n))
 	obs, ok := o[n]
 	if !ok {
 		return s + " (creating)"

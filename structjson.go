@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/go-json-experiment/json"
 	"google.golang.org/protobuf/types/known/structpb"
 	"k8s.io/apimachinery/pkg/runtime"
 
@@ -18,49 +17,58 @@ import (
 // desiredStruct is a composed resource as the protobuf Struct the response
 // carries. A typed resource is encoded exactly as composed.From followed by
 // resource.AsStruct would (go-json-experiment, for its omitempty of empty
-// structs) but the JSON is parsed straight into the Struct, not through a
-// map[string]any and a second conversion. The typed status, which converts
-// to observedGeneration: 0, is dropped: it is the provider's to write.
+// structs), but straight into the Struct by typedStruct, not through JSON
+// and a map[string]any. The status, which a typed resource would convert to
+// observedGeneration: 0, is left out: it is the provider's to write.
 func desiredStruct(o runtime.Object) (*structpb.Struct, error) {
-	var s *structpb.Struct
 	if u, ok := o.(interface{ UnstructuredContent() map[string]any }); ok {
 		// Already unstructured (kept as observed): as composed.From does.
-		var err error
-		if s, err = structpb.NewStruct(u.UnstructuredContent()); err != nil {
-			return nil, err
-		}
-	} else {
-		gvks, _, err := composed.Scheme.ObjectKinds(o)
-		if err != nil {
-			return nil, errors.Wrap(err, "did you add it to composed.Scheme?")
-		}
-		for _, gvk := range gvks {
-			o.GetObjectKind().SetGroupVersionKind(gvk)
-		}
-		j, err := json.Marshal(o)
+		s, err := structpb.NewStruct(u.UnstructuredContent())
 		if err != nil {
 			return nil, err
 		}
-		if s, err = structFromJSON(j); err != nil {
-			return nil, err
-		}
-		// As composed.From: ObjectMeta's generation has omitempty, which
-		// go-json-experiment does not apply to integers; drop it, and
-		// metadata when nothing else is set.
-		if m := s.GetFields()["metadata"].GetStructValue(); m != nil {
-			delete(m.Fields, "generation")
-			if len(m.Fields) == 0 {
-				delete(s.Fields, "metadata")
-			}
+		delete(s.Fields, "status")
+		return s, nil
+	}
+	gvks, _, err := composed.Scheme.ObjectKinds(o)
+	if err != nil {
+		return nil, errors.Wrap(err, "did you add it to composed.Scheme?")
+	}
+	for _, gvk := range gvks {
+		o.GetObjectKind().SetGroupVersionKind(gvk)
+	}
+	s, err := typedStruct(o, "status")
+	if err != nil {
+		return nil, err
+	}
+	// As composed.From: ObjectMeta's generation has omitempty, which
+	// go-json-experiment does not apply to integers; drop it, and metadata
+	// when nothing else is set.
+	if m := s.GetFields()["metadata"].GetStructValue(); m != nil {
+		delete(m.Fields, "generation")
+		if len(m.Fields) == 0 {
+			delete(s.Fields, "metadata")
 		}
 	}
-	delete(s.Fields, "status")
 	return s, nil
 }
 
 // structFromJSON parses a JSON object, as go-json-experiment writes it, into
 // a Struct. Numbers become doubles, as they do through map[string]any.
 func structFromJSON(b []byte) (*structpb.Struct, error) {
+	v, err := valueFromJSON(b)
+	if err != nil {
+		return nil, err
+	}
+	s := v.GetStructValue()
+	if s == nil {
+		return nil, errors.New("cannot convert JSON to a Struct: not an object")
+	}
+	return s, nil
+}
+
+// valueFromJSON parses any JSON value, as go-json-experiment writes it.
+func valueFromJSON(b []byte) (*structpb.Value, error) {
 	p := &jsonParser{b: b}
 	v, err := p.value()
 	if err != nil {
@@ -69,11 +77,7 @@ func structFromJSON(b []byte) (*structpb.Struct, error) {
 	if p.skipSpace(); p.i != len(p.b) {
 		return nil, p.errorf("trailing data")
 	}
-	s := v.GetStructValue()
-	if s == nil {
-		return nil, errors.New("cannot convert JSON to a Struct: not an object")
-	}
-	return s, nil
+	return v, nil
 }
 
 // jsonParser is a minimal JSON parser that builds protobuf Values.
