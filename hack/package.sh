@@ -83,6 +83,18 @@ for l in 'ENTRYPOINT ["/function"]' 'EXPOSE 9443' 'USER 65532:65532' 'COPY --fro
   grep -qxF -- "$l" Dockerfile || fail "Dockerfile: no line '$l' (keep it in step with tools/image)"
 done
 grep -qF -- 'go build -trimpath -ldflags="-s -w"' Dockerfile || fail "Dockerfile: the binary is not built with -trimpath -ldflags=\"-s -w\""
+# The build stage copies the sources piecemeal (for layer caching): every
+# directory of this module the binary is built from must be copied.
+module="$(go list -m)"
+while IFS= read -r pkg; do
+  dir="${pkg#"$module"}"; dir="${dir#/}"
+  [[ -z "$dir" ]] && continue
+  copied=0
+  while IFS= read -r src; do
+    [[ "$dir/" == "$src"* ]] && copied=1
+  done < <(sed -n 's|^COPY \([^-][^ ]*\)/ .*|\1/|p' Dockerfile)
+  [[ $copied == 1 ]] || fail "Dockerfile: the build stage does not copy $dir/, which the function imports"
+done < <(go list -deps -f '{{if not .Standard}}{{.ImportPath}}{{end}}' . | grep -E "^$module(/|\$)")
 
 log "== check the function package"
 fn="$OUT/$FUNCTION_PKG.xpkg.txt"
