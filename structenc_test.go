@@ -480,20 +480,26 @@ func TestTypedStructLikeJSONPath(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			want, wantErr := structJSON(tc.v)
-			got, gotErr := typedStruct(tc.v, "")
-			// Only whether it fails: the error's words depend on where
-			// go-json-experiment met the value.
-			if (gotErr != nil) != (wantErr != nil) {
-				t.Fatalf("%s\ntypedStruct(...): error %v, JSON path: error %v", tc.reason, gotErr, wantErr)
-			}
-			if wantErr != nil {
-				return
-			}
-			if diff := sameStruct(got, want); diff != "" {
-				t.Errorf("%s\ntypedStruct(...): -JSON path, +encoder:\n%s", tc.reason, diff)
-			}
+			checkSameAsJSON(t, tc.reason, tc.v)
 		})
+	}
+}
+
+// checkSameAsJSON fails t unless the encoder and the JSON path give the same
+// Struct for v, or both fail. Only whether they fail is compared: the
+// error's words depend on where go-json-experiment met the value.
+func checkSameAsJSON(t *testing.T, reason string, v any) {
+	t.Helper()
+	want, wantErr := structJSON(v)
+	got, gotErr := typedStruct(v, "")
+	if (gotErr != nil) != (wantErr != nil) {
+		t.Fatalf("%s\ntypedStruct(...): error %v, JSON path: error %v", reason, gotErr, wantErr)
+	}
+	if wantErr != nil {
+		return
+	}
+	if diff := sameStruct(got, want); diff != "" {
+		t.Errorf("%s\ntypedStruct(...): -JSON path, +encoder:\n%s", reason, diff)
 	}
 }
 
@@ -615,19 +621,7 @@ func TestTypedStructNameConflicts(t *testing.T) {
 					}
 				}
 			}
-			want, wantErr := structJSON(v.Interface())
-			got, gotErr := typedStruct(v.Interface(), "")
-			// Only whether it fails: the error's words depend on where
-			// go-json-experiment met the value.
-			if (gotErr != nil) != (wantErr != nil) {
-				t.Fatalf("%s\ntypedStruct(...): error %v, JSON path: error %v", tc.reason, gotErr, wantErr)
-			}
-			if wantErr != nil {
-				return
-			}
-			if diff := sameStruct(got, want); diff != "" {
-				t.Errorf("%s\ntypedStruct(...): -JSON path, +encoder:\n%s", tc.reason, diff)
-			}
+			checkSameAsJSON(t, tc.reason, v.Interface())
 		})
 	}
 }

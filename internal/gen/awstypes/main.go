@@ -366,35 +366,31 @@ func receiverType(e ast.Expr) string {
 	return ""
 }
 
-func constValue(files []*source, name string) (string, error) {
-	for _, s := range files {
-		for _, d := range s.file.Decls {
-			gd, ok := d.(*ast.GenDecl)
-			if !ok || gd.Tok != token.CONST {
-				continue
-			}
-			for _, sp := range gd.Specs {
-				vs := sp.(*ast.ValueSpec) //nolint:forcetypeassert // a const GenDecl holds ValueSpecs
-				for i, n := range vs.Names {
-					if n.Name != name || i >= len(vs.Values) {
-						continue
-					}
-					if bl, ok := vs.Values[i].(*ast.BasicLit); ok && bl.Kind == token.STRING {
-						return strconv.Unquote(bl.Value)
-					}
-				}
-			}
-		}
-	}
-	return "", fmt.Errorf("no string constant %s", name)
-}
-
+// groupFromInfo is the API group the package declares as CRDGroup in
+// zz_groupversion_info.go.
 func groupFromInfo(pkgDir string) (string, error) {
 	s, err := parse(token.NewFileSet(), filepath.Join(pkgDir, "zz_groupversion_info.go"))
 	if err != nil {
 		return "", err
 	}
-	return constValue([]*source{s}, "CRDGroup")
+	for _, d := range s.file.Decls {
+		gd, ok := d.(*ast.GenDecl)
+		if !ok || gd.Tok != token.CONST {
+			continue
+		}
+		for _, sp := range gd.Specs {
+			vs := sp.(*ast.ValueSpec) //nolint:forcetypeassert // a const GenDecl holds ValueSpecs
+			for i, n := range vs.Names {
+				if n.Name != "CRDGroup" || i >= len(vs.Values) {
+					continue
+				}
+				if bl, ok := vs.Values[i].(*ast.BasicLit); ok && bl.Kind == token.STRING {
+					return strconv.Unquote(bl.Value)
+				}
+			}
+		}
+	}
+	return "", fmt.Errorf("no string constant CRDGroup in %s", s.name)
 }
 
 func render(header, pkg string, imports map[string]string, body []byte) ([]byte, error) {
