@@ -67,6 +67,7 @@ func run(module, version, kindsFile, out, dir string, verify bool) error {
 		}
 	}
 	var stale []string
+	written := map[string]bool{}
 	for _, g := range groups {
 		files, err := generate(filepath.Join(dir, apiRoot, g.path), module+"@"+version, g)
 		if err != nil {
@@ -74,6 +75,7 @@ func run(module, version, kindsFile, out, dir string, verify bool) error {
 		}
 		for name, content := range files {
 			path := filepath.Join(out, g.path, name)
+			written[path] = true
 			if verify {
 				have, err := os.ReadFile(path) //nolint:gosec // a path this tool builds
 				if err != nil || !bytes.Equal(have, content) {
@@ -85,6 +87,22 @@ func run(module, version, kindsFile, out, dir string, verify bool) error {
 				return err
 			}
 			if err := os.WriteFile(path, content, 0o600); err != nil {
+				return err
+			}
+		}
+	}
+	// Generated files of a group or kind no longer listed.
+	left, err := filepath.Glob(filepath.Join(out, "*", "*", "zz_generated.*.go"))
+	if err != nil {
+		return err
+	}
+	for _, path := range left {
+		switch {
+		case written[path]:
+		case verify:
+			stale = append(stale, path)
+		default:
+			if err := os.Remove(path); err != nil {
 				return err
 			}
 		}
