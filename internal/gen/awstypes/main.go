@@ -196,8 +196,8 @@ func generate(pkgDir, from string, g group) (map[string][]byte, error) {
 			deepcopy = s
 		}
 	}
-	if deepcopy == nil {
-		return nil, fmt.Errorf("no zz_generated.deepcopy.go in %s", pkgDir)
+	if len(types) == 0 || deepcopy == nil {
+		return nil, fmt.Errorf("no zz_*_types.go or zz_generated.deepcopy.go in %s", pkgDir)
 	}
 
 	// Every type declared in the package, by name.
