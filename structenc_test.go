@@ -25,20 +25,16 @@ import (
 	"github.com/crossplane/function-sdk-go/errors"
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"github.com/crossplane/function-sdk-go/request"
-	"github.com/crossplane/function-sdk-go/resource/composed"
 
 	"github.com/function-aurora-postgres/function-aurora-postgres/input/v1beta1"
 )
 
 // desiredStructJSON is desiredStruct as it was before typedStruct, through
-// go-json-experiment's JSON: the reference the encoder must match.
+// go-json-experiment's JSON: the reference the encoder must match. The
+// kind and metadata steps around the encoding are desiredStruct's own.
 func desiredStructJSON(o runtime.Object) (*structpb.Struct, error) {
-	gvks, _, err := composed.Scheme.ObjectKinds(o)
-	if err != nil {
+	if err := setKind(o); err != nil {
 		return nil, err
-	}
-	for _, gvk := range gvks {
-		o.GetObjectKind().SetGroupVersionKind(gvk)
 	}
 	j, err := json.Marshal(o)
 	if err != nil {
@@ -48,12 +44,7 @@ func desiredStructJSON(o runtime.Object) (*structpb.Struct, error) {
 	if err != nil {
 		return nil, err
 	}
-	if m := s.GetFields()["metadata"].GetStructValue(); m != nil {
-		delete(m.Fields, "generation")
-		if len(m.Fields) == 0 {
-			delete(s.Fields, "metadata")
-		}
-	}
+	trimMetadata(s)
 	delete(s.Fields, "status")
 	return s, nil
 }

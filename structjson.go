@@ -30,27 +30,39 @@ func desiredStruct(o runtime.Object) (*structpb.Struct, error) {
 		delete(s.Fields, "status")
 		return s, nil
 	}
-	gvks, _, err := composed.Scheme.ObjectKinds(o)
-	if err != nil {
-		return nil, errors.Wrap(err, "did you add it to composed.Scheme?")
-	}
-	for _, gvk := range gvks {
-		o.GetObjectKind().SetGroupVersionKind(gvk)
+	if err := setKind(o); err != nil {
+		return nil, err
 	}
 	s, err := typedStruct(o, "status")
 	if err != nil {
 		return nil, err
 	}
-	// As composed.From: ObjectMeta's generation has omitempty, which
-	// go-json-experiment does not apply to integers; drop it, and metadata
-	// when nothing else is set.
+	trimMetadata(s)
+	return s, nil
+}
+
+// setKind sets a typed object's apiVersion and kind from composed.Scheme.
+func setKind(o runtime.Object) error {
+	gvks, _, err := composed.Scheme.ObjectKinds(o)
+	if err != nil {
+		return errors.Wrap(err, "did you add it to composed.Scheme?")
+	}
+	for _, gvk := range gvks {
+		o.GetObjectKind().SetGroupVersionKind(gvk)
+	}
+	return nil
+}
+
+// trimMetadata does what composed.From does to metadata: ObjectMeta's
+// generation has omitempty, which go-json-experiment does not apply to
+// integers; drop it, and metadata when nothing else is set.
+func trimMetadata(s *structpb.Struct) {
 	if m := s.GetFields()["metadata"].GetStructValue(); m != nil {
 		delete(m.Fields, "generation")
 		if len(m.Fields) == 0 {
 			delete(s.Fields, "metadata")
 		}
 	}
-	return s, nil
 }
 
 // structFromJSON parses a JSON object, as go-json-experiment writes it, into
