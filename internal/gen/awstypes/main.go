@@ -26,6 +26,7 @@ import (
 	"go/format"
 	"go/parser"
 	"go/token"
+	"iter"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -208,15 +209,9 @@ func generate(pkgDir, from string, g group) (map[string][]byte, error) {
 	}
 	decls := map[string]decl{}
 	for _, s := range types {
-		for _, d := range s.file.Decls {
-			gd, ok := d.(*ast.GenDecl)
-			if !ok || gd.Tok != token.TYPE {
-				continue
-			}
-			for _, sp := range gd.Specs {
-				ts := sp.(*ast.TypeSpec) //nolint:forcetypeassert // a type GenDecl holds TypeSpecs
-				decls[ts.Name.Name] = decl{src: s, spec: ts, gen: gd}
-			}
+		for gd, sp := range specs(s.file, token.TYPE) {
+			ts := sp.(*ast.TypeSpec) //nolint:forcetypeassert // a type GenDecl holds TypeSpecs
+			decls[ts.Name.Name] = decl{src: s, spec: ts, gen: gd}
 		}
 	}
 
@@ -391,24 +386,36 @@ func groupFromInfo(pkgDir string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	for _, d := range s.file.Decls {
-		gd, ok := d.(*ast.GenDecl)
-		if !ok || gd.Tok != token.CONST {
-			continue
-		}
-		for _, sp := range gd.Specs {
-			vs := sp.(*ast.ValueSpec) //nolint:forcetypeassert // a const GenDecl holds ValueSpecs
-			for i, n := range vs.Names {
-				if n.Name != "CRDGroup" || i >= len(vs.Values) {
-					continue
-				}
-				if bl, ok := vs.Values[i].(*ast.BasicLit); ok && bl.Kind == token.STRING {
-					return strconv.Unquote(bl.Value)
-				}
+	for _, sp := range specs(s.file, token.CONST) {
+		vs := sp.(*ast.ValueSpec) //nolint:forcetypeassert // a const GenDecl holds ValueSpecs
+		for i, n := range vs.Names {
+			if n.Name != "CRDGroup" || i >= len(vs.Values) {
+				continue
+			}
+			if bl, ok := vs.Values[i].(*ast.BasicLit); ok && bl.Kind == token.STRING {
+				return strconv.Unquote(bl.Value)
 			}
 		}
 	}
 	return "", fmt.Errorf("no string constant CRDGroup in %s", s.name)
+}
+
+// specs yields the specs of f's declarations of one kind (type, const), each
+// with its declaration.
+func specs(f *ast.File, tok token.Token) iter.Seq2[*ast.GenDecl, ast.Spec] {
+	return func(yield func(*ast.GenDecl, ast.Spec) bool) {
+		for _, d := range f.Decls {
+			gd, ok := d.(*ast.GenDecl)
+			if !ok || gd.Tok != tok {
+				continue
+			}
+			for _, sp := range gd.Specs {
+				if !yield(gd, sp) {
+					return
+				}
+			}
+		}
+	}
 }
 
 func render(header, pkg string, imports map[string]string, body []byte) ([]byte, error) {
