@@ -11,7 +11,11 @@
 #   etcd (Debian etcd-server; installed with apt-get when missing)
 #   kube-apiserver and kube-controller-manager (garbage collector only), built
 #     from k8s.io/kubernetes pinned in tools/kube (hack/tool.sh)
-#   Crossplane core, out of cluster (tools/core), `core init` then `core start`
+#   Crossplane core, out of cluster (tools/core), `core init` then `core start`,
+#     with its admission webhooks (the Usage webhook, which refuses to delete
+#     what a Usage protects) served on loopback: its webhook configurations
+#     (cluster/webhookconfigurations of the core module) are applied here with
+#     a URL and this PKI's CA instead of a Service
 #   this function, built from the repo, serving gRPC with mTLS
 #     (TLS_SERVER_CERTS_DIR; Crossplane's client certificate from the same CA)
 # and, installed into it: the function as a paused Function + FunctionRevision
@@ -25,8 +29,9 @@
 #                      etcd data, logs/, pids/, kubeconfig, env. Wiped by `up` and `test`.
 #   E2E_PORT_BASE      ports used: BASE+1 etcd, +2 etcd peer, +3 kube-apiserver,
 #                      +4 kube-controller-manager, +5/+6 Crossplane metrics/health,
-#                      +7 the function (default 29400: below the kernel's ephemeral
-#                      port range, so no outgoing connection can take one)
+#                      +7 the function, +8 Crossplane's webhooks (default 29400:
+#                      below the kernel's ephemeral port range, so no outgoing
+#                      connection can take one)
 #   E2E_PROVIDER_CRDS  directory of provider CRDs to install (default: hack/crds.sh)
 #   E2E_APIS           directory of <variant>/definition.yaml + composition.yaml
 #                      to install (default apis)
@@ -42,7 +47,7 @@ cmd="${1:-test}"
 DIR="${E2E_DIR:-${TMPDIR:-/tmp}/function-aurora-postgres-e2e}"
 BASE="${E2E_PORT_BASE:-29400}"
 P_ETCD=$((BASE + 1)) P_PEER=$((BASE + 2)) P_API=$((BASE + 3)) P_KCM=$((BASE + 4))
-P_XP_METRICS=$((BASE + 5)) P_XP_HEALTH=$((BASE + 6)) P_FN=$((BASE + 7))
+P_XP_METRICS=$((BASE + 5)) P_XP_HEALTH=$((BASE + 6)) P_FN=$((BASE + 7)) P_XP_WEBHOOK=$((BASE + 8))
 PKI="$DIR/pki" LOGS="$DIR/logs" PIDS="$DIR/pids"
 APIS="${E2E_APIS:-$REPO_ROOT/apis}"
 KUBECONFIG_FILE="$DIR/kubeconfig"
@@ -155,6 +160,12 @@ make_pki() {
     IP:127.0.0.1,IP:10.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc
   new_cert admin ca "/O=system:masters/CN=e2e-admin" clientAuth
   new_cert controller-manager ca "/O=system:masters/CN=system:kube-controller-manager" clientAuth
+  # Crossplane's webhook server (--tls-server-certs-dir: tls.crt, tls.key),
+  # called by the API server at 127.0.0.1, which trusts ca.crt for it.
+  new_cert crossplane-webhook ca /CN=crossplane-webhook serverAuth IP:127.0.0.1,DNS:localhost
+  mkdir -p "$PKI/crossplane-webhook"
+  mv "$PKI/crossplane-webhook.crt" "$PKI/crossplane-webhook/tls.crt"
+  mv "$PKI/crossplane-webhook.key" "$PKI/crossplane-webhook/tls.key"
   openssl ecparam -name prime256v1 -genkey -noout 2>/dev/null | openssl pkcs8 -topk8 -nocrypt -out "$PKI/sa.key"
   openssl ec -in "$PKI/sa.key" -pubout -out "$PKI/sa.pub" 2>/dev/null
   # Function mTLS: --tls-client-certs-dir of Crossplane, --tls-server-certs-dir
@@ -204,13 +215,18 @@ ensure_etcd() {
   command -v etcd >/dev/null 2>&1 || die "etcd-server installed no etcd"
 }
 
-core_crds_dir() {
-  local v dir
+# core_module_dir prints the directory of the Crossplane core module pinned in
+# tools/core, whose cluster/ holds the CRDs and webhook configurations that
+# Crossplane's Helm chart installs.
+core_module_dir() {
+  local v dir d
   v="$(awk '$1=="github.com/crossplane/crossplane/v2"{print $2; exit} $2=="github.com/crossplane/crossplane/v2"{print $3; exit}' "$REPO_ROOT/tools/core/go.mod")"
   dir="$(cd "$(mktemp -d)" && GOFLAGS=-mod=mod go mod download -json "github.com/crossplane/crossplane/v2@$v" \
     | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')"
-  [[ -d "$dir/cluster/crds" ]] || die "no cluster/crds in github.com/crossplane/crossplane/v2@$v"
-  printf '%s\n' "$dir/cluster/crds"
+  for d in crds webhookconfigurations; do
+    [[ -d "$dir/cluster/$d" ]] || die "no cluster/$d in github.com/crossplane/crossplane/v2@$v"
+  done
+  printf '%s\n' "$dir"
 }
 
 # ---------------------------------------------------------------- up
@@ -218,18 +234,19 @@ up() {
   local start=$SECONDS
   [[ -d "$PIDS" ]] && { step "stopping a control plane left in $DIR"; stop_all; }
   local p
-  for p in "$P_ETCD" "$P_PEER" "$P_API" "$P_KCM" "$P_XP_METRICS" "$P_XP_HEALTH" "$P_FN"; do
+  for p in "$P_ETCD" "$P_PEER" "$P_API" "$P_KCM" "$P_XP_METRICS" "$P_XP_HEALTH" "$P_FN" "$P_XP_WEBHOOK"; do
     listening "$p" && die "port $p is in use: set E2E_PORT_BASE to a free range"
   done
 
   step "tools"
   ensure_etcd
-  local apiserver kcm core crds core_crds
+  local apiserver kcm core crds core_dir core_crds
   apiserver="$(hack/tool.sh kube-apiserver)"
   kcm="$(hack/tool.sh kube-controller-manager)"
   core="$(hack/tool.sh crossplane-core)"
   crds="${E2E_PROVIDER_CRDS:-$(hack/crds.sh)}"
-  core_crds="$(core_crds_dir)"
+  core_dir="$(core_module_dir)"
+  core_crds="$core_dir/cluster/crds"
   rm -rf "$DIR"; mkdir -p "$DIR" "$LOGS" "$PIDS"
   (cd e2e && go build -o "$DIR/e2ectl" ./cmd/e2ectl) || die "building e2ectl failed"
   go build -o "$DIR/function" . || die "building the function failed"
@@ -278,6 +295,11 @@ up() {
   step "Crossplane core: CRDs, init, start"
   printf 'apiVersion: v1\nkind: Namespace\nmetadata: {name: crossplane-system}\n' > "$DIR/namespace.yaml"
   "${ctl[@]}" apply "$DIR/namespace.yaml" "$core_crds"
+  # init with webhooks disabled: with them it would make a server
+  # certificate for a Service's DNS name and point the webhook
+  # configurations at that Service, which nothing serves here. They are
+  # applied below instead, calling Crossplane on loopback. (Were a core CRD
+  # to need a conversion webhook, init would fail here, not silently.)
   env POD_NAMESPACE=crossplane-system CRDS_PATH="$core_crds" \
     TLS_CA_SECRET_NAME=crossplane-root-ca TLS_CLIENT_SECRET_NAME=crossplane-tls-client \
     TLS_SERVER_SECRET_NAME=crossplane-tls-server ENABLE_WEBHOOKS=false \
@@ -287,12 +309,19 @@ up() {
   # sized for providers that take minutes per resource; the e2e provider
   # reports dozens of resources within a second, which would open it and
   # leave the XR to a probe every 30 s. Widen it; keep it on.
+  # Webhooks on: they also switch on the Usage controllers, which core start
+  # sets up only together with the webhook that enforces Usages.
   start_process crossplane env POD_NAMESPACE=crossplane-system "$core" core start --debug \
     --circuit-breaker-burst=5000 --circuit-breaker-refill-rate=50 \
-    --enable-webhooks=false --tls-client-certs-dir="$PKI/function-client" \
+    --enable-webhooks --webhook-port="$P_XP_WEBHOOK" --tls-server-certs-dir="$PKI/crossplane-webhook" \
+    --tls-client-certs-dir="$PKI/function-client" \
     --xpkg-cache-dir="$DIR/xpkg-cache" --xfn-cache-dir="$DIR/xfn-cache" \
     --metrics-port="$P_XP_METRICS" --health-probe-port="$P_XP_HEALTH"
+  # healthz includes the webhook server's started check; then a TLS
+  # handshake as the API server will make it (any HTTP answer will do).
   wait_for crossplane 60 curl -sf "http://127.0.0.1:$P_XP_HEALTH/healthz"
+  wait_for crossplane 30 curl -s --cacert "$PKI/ca.crt" -o /dev/null "https://127.0.0.1:$P_XP_WEBHOOK/validate-no-usages"
+  "${ctl[@]}" apply-webhooks "https://127.0.0.1:$P_XP_WEBHOOK" "$PKI/ca.crt" "$core_dir/cluster/webhookconfigurations"
 
   step "the function on 127.0.0.1:$P_FN (mTLS)"
   # TLS_SERVER_CERTS_DIR is how Crossplane's function runtime passes the
@@ -321,6 +350,7 @@ export E2E_KUBECONFIG=$KUBECONFIG_FILE
 export E2E_LOG_DIR=$LOGS
 export E2E_PROVIDER_CRDS=$crds
 export E2E_REPO_ROOT=$REPO_ROOT
+export E2E_WEBHOOK_URL=https://127.0.0.1:$P_XP_WEBHOOK
 EOF
   step "control plane ready in $((SECONDS - start))s (logs: $LOGS)"
 }

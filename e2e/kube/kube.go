@@ -7,6 +7,7 @@ package kube
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"os"
@@ -352,6 +353,61 @@ func (c *Client) RegisterFunction(ctx context.Context, name, pkg, endpoint strin
 	}
 	_, err := c.ApplyStatus(ctx, rev)
 	return err
+}
+
+// ApplyWebhookConfigurations applies the Validating- and
+// MutatingWebhookConfigurations of the given files and directories with
+// every webhook calling baseURL plus the path of the Service it names, and
+// trusting caPEM. A webhook server that runs outside the cluster has no
+// Service the API server could reach, so the configurations Crossplane ships
+// (written for its Service) are rewritten to a URL. It returns the names of
+// the configurations it applied.
+func (c *Client) ApplyWebhookConfigurations(ctx context.Context, baseURL string, caPEM []byte, paths ...string) ([]string, error) {
+	objs, err := ReadObjects(paths...)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, u := range objs {
+		if err := ToURL(u, baseURL, caPEM); err != nil {
+			return nil, err
+		}
+		if _, err := c.Apply(ctx, u); err != nil {
+			return nil, err
+		}
+		names = append(names, u.GetKind()+" "+u.GetName())
+	}
+	return names, nil
+}
+
+// ToURL rewrites every webhook of a webhook configuration to call
+// baseURL plus the path of the Service its clientConfig names, and to trust
+// caPEM.
+func ToURL(u *unstructured.Unstructured, baseURL string, caPEM []byte) error {
+	if u.GroupVersionKind().Group != "admissionregistration.k8s.io" ||
+		(u.GetKind() != "ValidatingWebhookConfiguration" && u.GetKind() != "MutatingWebhookConfiguration") {
+		return fmt.Errorf("%s %s is not a webhook configuration", u.GetKind(), u.GetName())
+	}
+	hooks, _, err := unstructured.NestedSlice(u.Object, "webhooks")
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", u.GetKind(), u.GetName(), err)
+	}
+	for i, h := range hooks {
+		m, ok := h.(map[string]any)
+		if !ok {
+			return fmt.Errorf("%s %s: webhook %d is not an object", u.GetKind(), u.GetName(), i)
+		}
+		path, _, _ := unstructured.NestedString(m, "clientConfig", "service", "path")
+		if path == "" {
+			return fmt.Errorf("%s %s: webhook %v names no service path to call", u.GetKind(), u.GetName(), m["name"])
+		}
+		m["clientConfig"] = map[string]any{
+			"url":      strings.TrimSuffix(baseURL, "/") + path,
+			"caBundle": base64.StdEncoding.EncodeToString(caPEM),
+		}
+		hooks[i] = m
+	}
+	return unstructured.SetNestedSlice(u.Object, hooks, "webhooks")
 }
 
 func objectKey(u *unstructured.Unstructured) string {

@@ -5,6 +5,9 @@
 //	e2ectl -kubeconfig FILE wait-xrds NAME...              wait until Crossplane established the XRDs
 //	e2ectl -kubeconfig FILE register-function NAME PACKAGE ENDPOINT
 //	                                                       a paused Function and FunctionRevision pointing at ENDPOINT
+//	e2ectl -kubeconfig FILE apply-webhooks URL CA-FILE PATH...
+//	                                                       webhook configurations calling URL + each webhook's
+//	                                                       service path, trusting CA-FILE, instead of a Service
 package main
 
 import (
@@ -12,6 +15,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/function-aurora-postgres/function-aurora-postgres/e2e/kube"
@@ -23,7 +27,7 @@ func main() {
 	flag.Parse()
 	args := flag.Args()
 	if len(args) == 0 || *kubeconfig == "" {
-		fmt.Fprintln(os.Stderr, "usage: e2ectl -kubeconfig FILE apply|wait-xrds|register-function ARGS...")
+		fmt.Fprintln(os.Stderr, "usage: e2ectl -kubeconfig FILE apply|wait-xrds|register-function|apply-webhooks ARGS...")
 		os.Exit(2)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
@@ -54,6 +58,20 @@ func run(ctx context.Context, kubeconfig, cmd string, args []string) error {
 			return fmt.Errorf("want NAME PACKAGE ENDPOINT, got %v", args)
 		}
 		return c.RegisterFunction(ctx, args[0], args[1], args[2])
+	case "apply-webhooks":
+		if len(args) < 3 {
+			return fmt.Errorf("want URL CA-FILE PATH..., got %v", args)
+		}
+		ca, err := os.ReadFile(args[1])
+		if err != nil {
+			return fmt.Errorf("cannot read the webhook CA: %w", err)
+		}
+		names, err := c.ApplyWebhookConfigurations(ctx, args[0], ca, args[2:]...)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "applied %s, calling %s\n", strings.Join(names, ", "), args[0])
+		return nil
 	default:
 		return fmt.Errorf("unknown command %q", cmd)
 	}
