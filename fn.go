@@ -92,6 +92,7 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	if p.selfManaged() {
 		facts.status.Bootstrap = facts.bootstrap.status()
 	}
+	facts.status.Deletion = p.deletionStatus(facts.status)
 
 	d := p.compose(o, facts)
 	drs := make(map[string]*fnv1.Resource, len(d.order))

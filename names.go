@@ -51,6 +51,9 @@ const (
 	nameEventSubscriptionInstances = resource.Name("event-subscription-instances")
 	prefixAlarm                    = "alarm-"
 
+	// Deletion order (deletion.go).
+	prefixUsage = "usage-"
+
 	prefixIngressCIDR          = "ingress-cidr-"
 	prefixIngressSecurityGroup = "ingress-sg-"
 	prefixLogGroup             = "log-group-"
@@ -63,6 +66,12 @@ const labelComponent = "aurora-postgres.fn.crossplane.io/component"
 
 // annotationExternalName is the provider's name for the resource in AWS.
 const annotationExternalName = "crossplane.io/external-name"
+
+// What Crossplane's usage controller and webhook put on a used resource.
+const (
+	labelInUse                = "crossplane.io/in-use"
+	annotationDeletionAttempt = "usage.crossplane.io/deletion-attempt-with-policy"
+)
 
 // RDS identifier limits. Derived cluster identifiers stay short enough to
 // leave room for "-<instance name>" within RDS's 63 characters.
@@ -105,6 +114,15 @@ func masterSecretName(clusterID string) string {
 // password until Secrets Manager has it (bootstrap.go).
 func bootstrapSecretName(clusterID string) string {
 	return clusterID + "-bootstrap"
+}
+
+// nameUsage names the Usage that keeps of until by is deleted.
+func nameUsage(of, by resource.Name) resource.Name {
+	return resource.Name(prefixUsage + string(of) + "-by-" + string(by))
+}
+
+func isUsage(n resource.Name) bool {
+	return strings.HasPrefix(string(n), prefixUsage)
 }
 
 func nameLogGroup(export string) resource.Name {

@@ -167,6 +167,8 @@ type AuroraStatus struct {
 	RotationEnabled     *bool  `json:"rotationEnabled,omitempty"`
 	// Bootstrap records the SelfManaged password's hand-off (bootstrap.go).
 	Bootstrap *BootstrapStatus `json:"bootstrap,omitempty"`
+	// Deletion says what deleting the XR does and leaves behind (deletion.go).
+	Deletion *DeletionStatus `json:"deletion,omitempty"`
 }
 
 // xrMeta is the part of the XR's identity that names and placement derive
