@@ -104,7 +104,7 @@ func decodeBase64(s string) (string, error) {
 func (p *plan) masterSecret() *smv1beta1.Secret {
 	fp := smv1beta1.SecretParameters{
 		Region:               ptr.To(p.region),
-		Name:                 ptr.To(masterSecretName(p.clusterID)),
+		Name:                 ptr.To(p.names.masterSecret),
 		Description:          ptr.To(fmt.Sprintf("Master credentials of Aurora PostgreSQL cluster %s", p.clusterID)),
 		RecoveryWindowInDays: ptr.To(float64(*p.spec.Credentials.RecoveryWindowInDays)),
 		Tags:                 p.tags(),

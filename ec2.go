@@ -19,7 +19,7 @@ func (p *plan) securityGroup() *ec2v1beta1.SecurityGroup {
 			ManagedResourceSpec: p.managed(),
 			ForProvider: ec2v1beta1.SecurityGroupParameters_2{
 				Region:      ptr.To(p.region),
-				Name:        ptr.To(p.clusterID + "-db"),
+				Name:        ptr.To(securityGroupName(p.clusterID + "-db")),
 				Description: ptr.To("Aurora PostgreSQL cluster " + p.clusterID),
 				VPCID:       ptr.To(p.spec.Network.VPCID),
 				Tags:        p.tags(),

@@ -58,7 +58,7 @@ func (p *plan) endpoint() *ec2v1beta1.VPCEndpoint {
 func (p *plan) endpointSecurityGroup() *ec2v1beta1.SecurityGroup {
 	sg := p.securityGroup()
 	sg.ObjectMeta = p.objectMeta(nameEndpointSecurityGroup, "")
-	sg.Spec.ForProvider.Name = ptr.To(p.clusterID + "-secretsmanager-endpoint")
+	sg.Spec.ForProvider.Name = ptr.To(securityGroupName(p.clusterID + "-secretsmanager-endpoint"))
 	sg.Spec.ForProvider.Description = ptr.To("Secrets Manager endpoint of Aurora PostgreSQL cluster " + p.clusterID)
 	return sg
 }

@@ -67,7 +67,7 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	o := observedFrom(req)
 	prev := previousStatus(oxr)
 	facts := observe(m, spec, in.AccountID, o, prev)
-	p := newPlan(m, spec, in, facts.accountID)
+	p := newPlan(m, spec, in, facts.accountID, o)
 	if m.Legacy && p.namespace == "" {
 		fatal(rsp, reasonInvalidSpec, errors.Errorf("cluster-scoped XR %q was not created by a claim: set the function input's namespace to choose where its resources go", m.Name))
 		return rsp, nil

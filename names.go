@@ -99,15 +99,69 @@ func nameEndpointSubnetAssociation(subnet string) resource.Name {
 	return resource.Name(prefixEndpointSubnetAssoc + sanitize(subnet))
 }
 
-// rotatorName names the rotation Lambda (and, for S3 rotators, its role):
-// at most 50+8 characters, within Lambda's and IAM's 64.
-func rotatorName(clusterID string) string {
-	return clusterID + "-rotator"
+// incarnationHash tells apart two XRs of the same name over time: 8 hex
+// digits of the XR's UID.
+func incarnationHash(uid string) string {
+	h := sha256.Sum256([]byte(uid))
+	return hex.EncodeToString(h[:])[:8]
 }
 
-// masterSecretName is the Secrets Manager name of the master credentials.
-func masterSecretName(clusterID string) string {
-	return "aurora/" + clusterID + "/master"
+// awsNames are the AWS names of resources AWS holds on to after they are
+// deleted: a secret for its recovery window, a Lambda's security group and
+// the CloudFormation stack that deployed it while the Lambda's network
+// interfaces drain (20 to 45 minutes: hashicorp/terraform-provider-aws#10329).
+// Derived from the cluster identifier alone, an XR deleted and filed again
+// under the same name would collide with them (CreateSecret fails for a
+// name scheduled for deletion), so they carry the XR's incarnation. A
+// resource that exists keeps the name it was created with: renaming would
+// replace it.
+type awsNames struct {
+	masterSecret         string
+	rotatorStack         string
+	rotatorFunction      string
+	rotatorRole          string
+	rotatorSecurityGroup string
+}
+
+// newAWSNames derives the names for this XR, or reads them from the
+// observed resources that already carry them.
+func newAWSNames(clusterID, uid, rotatorSource string, o observed) awsNames {
+	inc := incarnationHash(uid)
+	// At most 50+5+8 = 63 characters, within Lambda's and IAM's 64.
+	rotator := clusterID + "-rot-" + inc
+	h := sha256.Sum256([]byte(clusterID + "/" + uid))
+	n := awsNames{
+		masterSecret:         "aurora/" + clusterID + "/master-" + inc,
+		rotatorStack:         "rot-" + hex.EncodeToString(h[:])[:8],
+		rotatorFunction:      rotator,
+		rotatorRole:          rotator,
+		rotatorSecurityGroup: securityGroupName(rotator),
+	}
+	keep := func(dst *string, v string) {
+		if v != "" {
+			*dst = v
+		}
+	}
+	keep(&n.masterSecret, o.str(nameMasterSecret, "spec", "forProvider", "name"))
+	keep(&n.rotatorStack, o.str(nameRotatorStack, "spec", "forProvider", "name"))
+	keep(&n.rotatorRole, o.annotation(nameRotatorRole, annotationExternalName))
+	keep(&n.rotatorSecurityGroup, o.str(nameRotatorSecurityGroup, "spec", "forProvider", "name"))
+	switch rotatorSource {
+	case rotatorFromServerlessRepo:
+		keep(&n.rotatorFunction, o.str(nameRotatorStack, "spec", "forProvider", "parameters", "functionName"))
+	case rotatorFromS3:
+		keep(&n.rotatorFunction, o.annotation(nameRotatorFunction, annotationExternalName))
+	}
+	return n
+}
+
+// securityGroupName keeps a derived security group name valid: EC2 refuses
+// names that start with "sg-", which a cluster identifier may.
+func securityGroupName(name string) string {
+	if strings.HasPrefix(name, "sg-") {
+		return "aurora-" + name
+	}
+	return name
 }
 
 // bootstrapSecretName is the Kubernetes Secret that holds the bootstrap
@@ -161,8 +215,7 @@ func kmsAliasName(clusterID string) string {
 // finalSnapshotIdentifier must be unique in the account and region: the XR's
 // UID tells apart two clusters that reuse an identifier over time.
 func finalSnapshotIdentifier(clusterID, uid string) string {
-	h := sha256.Sum256([]byte(uid))
-	return clusterID + "-final-" + hex.EncodeToString(h[:])[:8]
+	return clusterID + "-final-" + incarnationHash(uid)
 }
 
 // clusterIdentifier is the RDS cluster identifier: spec.clusterIdentifier, or

@@ -30,11 +30,13 @@ type plan struct {
 	partition      string
 	accountID      string
 	providerConfig v1beta1.ProviderConfigRef
+	// names are the AWS names that must not repeat across XR incarnations.
+	names awsNames
 }
 
 // newPlan resolves names and placement. accountID may be empty while the
 // function waits to learn it from an observed ARN.
-func newPlan(m xrMeta, s *AuroraSpec, in *v1beta1.Input, accountID string) *plan {
+func newPlan(m xrMeta, s *AuroraSpec, in *v1beta1.Input, accountID string, o observed) *plan {
 	p := &plan{
 		spec:           s,
 		meta:           m,
@@ -44,6 +46,7 @@ func newPlan(m xrMeta, s *AuroraSpec, in *v1beta1.Input, accountID string) *plan
 		accountID:      accountID,
 		providerConfig: v1beta1.ProviderConfigRef{Name: "default", Kind: "ClusterProviderConfig"},
 	}
+	p.names = newAWSNames(p.clusterID, m.UID, p.rotatorSource(), o)
 	if in.ProviderConfigRef != nil {
 		p.providerConfig = *in.ProviderConfigRef
 	}

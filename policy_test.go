@@ -86,7 +86,7 @@ func TestEveryPolicyIsLeastPrivilege(t *testing.T) {
 			}
 			want := map[string][]string{
 				"ServerlessRepo":      {"arn:aws:iam::111122223333:root", "arn:aws:iam::111122223333:root"},
-				"S3":                  {"arn:aws:iam::111122223333:root", "arn:aws:iam::111122223333:role/ns-db-rotator"},
+				"S3":                  {"arn:aws:iam::111122223333:root", "arn:aws:iam::111122223333:role/ns-db-rot-4a49acf8"},
 				"ExistingWithRole":    {"arn:aws:iam::111122223333:root", "arn:aws:iam::111122223333:role/rotator"},
 				"ExistingWithoutRole": {"arn:aws:iam::111122223333:root"},
 				"RDSManaged":          {"arn:aws:iam::111122223333:root"},

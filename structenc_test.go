@@ -103,7 +103,7 @@ func composedObjects(t testing.TB, req *fnv1.RunFunctionRequest) *desired {
 	o := observedFrom(req)
 	prev := previousStatus(oxr)
 	f := observe(m, spec, in.AccountID, o, prev)
-	p := newPlan(m, spec, in, f.accountID)
+	p := newPlan(m, spec, in, f.accountID, o)
 	if m.Legacy && p.namespace == "" {
 		return nil
 	}
