@@ -576,7 +576,7 @@ func TestAWSNames(t *testing.T) {
 			reason: "A secret created before names carried the incarnation keeps its name: renaming would replace it.",
 			uid:    "0c4bba3e-6f8e-4c0a-9f6a-1c2b3d4e5f60",
 			source: rotatorFromServerlessRepo,
-			o: observedWith(nameMasterSecret, map[string]any{"spec": map[string]any{"forProvider": map[string]any{"name": "aurora/" + id + "/master"}}}),
+			o:      observedWith(nameMasterSecret, map[string]any{"spec": map[string]any{"forProvider": map[string]any{"name": "aurora/" + id + "/master"}}}),
 			want: awsNames{
 				masterSecret:         "aurora/" + id + "/master",
 				rotatorStack:         "rot-fc3a7ff7",
@@ -604,7 +604,7 @@ func TestAWSNames(t *testing.T) {
 			reason: "An existing S3 rotator function keeps its external name.",
 			uid:    "0c4bba3e-6f8e-4c0a-9f6a-1c2b3d4e5f60",
 			source: rotatorFromS3,
-			o: observedWith(nameRotatorFunction, map[string]any{"metadata": map[string]any{"annotations": map[string]any{annotationExternalName: id + "-rotator"}}}),
+			o:      observedWith(nameRotatorFunction, map[string]any{"metadata": map[string]any{"annotations": map[string]any{annotationExternalName: id + "-rotator"}}}),
 			want: awsNames{
 				masterSecret:         "aurora/" + id + "/master-db1b39cf",
 				rotatorStack:         "rot-fc3a7ff7",

@@ -91,7 +91,7 @@ func (p *plan) rotatorSubnets() []string {
 func (p *plan) rotatorStack(securityGroupID, kmsKeyARN, endpointURL string) *sarv1beta1.CloudFormationStack {
 	app := p.spec.Credentials.Rotation.Lambda.ServerlessRepo
 	fp := sarv1beta1.CloudFormationStackParameters{
-		Region:        ptr.To(p.region),
+		Region: ptr.To(p.region),
 		// NOTE: short, so CloudFormation keeps it whole in the name it gives
 		// the stack's role ("serverlessrepo-<stack>-<logical id>-..."),
 		// which the secret policy matches.
