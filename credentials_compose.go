@@ -1,7 +1,7 @@
 package main
 
 import (
-	"k8s.io/utils/ptr"
+	"slices"
 )
 
 // composeCredentials adds the master secret and the bootstrap resources. The
@@ -34,12 +34,49 @@ func (p *plan) composeCredentials(d *desired, o observed, f facts, keyAvailable 
 	} else {
 		d.keepObserved(o, nameMasterSecretPolicy)
 	}
-	if p.endpointOwned() {
-		d.add(nameEndpoint, p.endpoint())
-		d.add(nameEndpointSecurityGroup, p.endpointSecurityGroup())
-		d.add(nameEndpointSGAssociation, p.endpointSecurityGroupAssociation())
-		for _, s := range p.endpointSubnets() {
-			d.add(nameEndpointSubnetAssociation(s), p.endpointSubnetAssociation(s))
+}
+
+// composeRotatorNetwork lets the rotator reach the database and Secrets
+// Manager: its own security group for a rotator the function deploys, or
+// the existing rotator's groups; and the endpoint.
+func (p *plan) composeRotatorNetwork(d *desired) {
+	l := p.spec.Credentials.Rotation.Lambda
+	if p.rotatorSource() == rotatorFromExisting {
+		for _, sg := range l.ExistingFunctionSecurityGroupIDs {
+			// NOTE: AWS refuses a second rule with the same source and port
+			// (InvalidPermission.Duplicate): an allowed group has one.
+			if !slices.Contains(p.spec.Network.AllowedSecurityGroupIDs, sg) {
+				d.add(nameIngressRotatorSecurityGroup(sg), p.ingressFromExistingRotator(sg))
+			}
+			if p.endpointOwned() {
+				d.add(nameEndpointIngressSecurityGroup(sg), p.endpointIngressFromSecurityGroup(sg))
+			}
+		}
+	} else {
+		d.add(nameRotatorSecurityGroup, p.rotatorSecurityGroup())
+		d.add(nameRotatorEgressDB, p.rotatorEgress(nameRotatorEgressDB, "PostgreSQL to the cluster", float64(*p.spec.Port), nameSecurityGroup))
+		endpointSG := nameEndpointSecurityGroup
+		if !p.endpointOwned() {
+			endpointSG = ""
+		}
+		d.add(nameRotatorEgressEndpoint, p.rotatorEgress(nameRotatorEgressEndpoint, "HTTPS to Secrets Manager", httpsPort, endpointSG))
+		d.add(nameIngressFromRotator, p.ingressFromRotator())
+		if p.endpointOwned() {
+			d.add(nameEndpointIngressRotator, p.endpointIngressFromRotator())
+		}
+	}
+	if !p.endpointOwned() {
+		return
+	}
+	d.add(nameEndpoint, p.endpoint())
+	d.add(nameEndpointSecurityGroup, p.endpointSecurityGroup())
+	d.add(nameEndpointSGAssociation, p.endpointSecurityGroupAssociation())
+	for _, s := range p.endpointSubnets() {
+		d.add(nameEndpointSubnetAssociation(s), p.endpointSubnetAssociation(s))
+	}
+	if p.endpointPrivateDNS() {
+		for _, c := range p.spec.Network.VPCCIDRBlocks {
+			d.add(nameEndpointIngressCIDR(c), p.endpointIngressFromCIDR(c))
 		}
 	}
 }
@@ -61,20 +98,10 @@ func (p *plan) composeRotation(d *desired, o observed, f facts) {
 		return
 	}
 
-	d.add(nameRotatorSecurityGroup, p.rotatorSecurityGroup())
-	d.add(nameRotatorEgressDB, p.rotatorEgress(nameRotatorEgressDB, "PostgreSQL to the cluster", float64(*p.spec.Port), nameSecurityGroup))
-	endpointSG := nameEndpointSecurityGroup
-	if !p.endpointOwned() {
-		endpointSG = ""
-	}
-	d.add(nameRotatorEgressEndpoint, p.rotatorEgress(nameRotatorEgressEndpoint, "HTTPS to Secrets Manager", httpsPort, endpointSG))
-	d.add(nameIngressFromRotator, p.ingressFromRotator())
-	if p.endpointOwned() {
-		d.add(nameEndpointIngressRotator, p.endpointIngressFromRotator())
-	}
+	p.composeRotatorNetwork(d)
 
 	keyARN, secretARN := f.status.KMSKeyARN, f.masterSecretARN
-	urlKnown := !p.endpointOwned() || ptr.Deref(p.spec.VPCEndpoint.PrivateDNSEnabled, true) || f.endpointDNS != ""
+	urlKnown := !p.endpointOwned() || p.endpointPrivateDNS() || f.endpointDNS != ""
 	url := p.secretsManagerURL(f.endpointDNS)
 	lambdaARN := ""
 	switch p.rotatorSource() {

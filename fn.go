@@ -72,7 +72,7 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		fatal(rsp, reasonInvalidSpec, errors.Errorf("cluster-scoped XR %q was not created by a claim: set the function input's namespace to choose where its resources go", m.Name))
 		return rsp, nil
 	}
-	if errs := p.checkChanges(o, facts); len(errs) > 0 {
+	if errs := append(p.checkChanges(o, facts), p.checkCreation(o)...); len(errs) > 0 {
 		fatal(rsp, reasonInvalidSpec, invalid(errs))
 		return rsp, nil
 	}

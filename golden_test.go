@@ -98,6 +98,11 @@ func TestGolden(t *testing.T) {
 			xr:     "testdata/xr/rotation-off.yaml",
 			steady: true,
 		},
+		"SelfManagedPrivateDNSEndpointSteadyState": {
+			reason: "A private-DNS endpoint answers for the whole VPC, so it admits HTTPS from the VPC's networks as well as from the rotator.",
+			xr:     "testdata/xr/private-dns.yaml",
+			steady: true,
+		},
 		"AlarmsOff": {
 			reason: "alarms.enabled false removes alarms and event subscriptions only: export, parameter and metric filter stay.",
 			xr:     "testdata/xr/alarms-off.yaml",

@@ -56,8 +56,14 @@ const (
 
 	prefixIngressCIDR          = "ingress-cidr-"
 	prefixIngressSecurityGroup = "ingress-sg-"
-	prefixLogGroup             = "log-group-"
-	prefixInstance             = "instance-"
+	// An existing rotator's security groups (rotation.lambda.
+	// existingFunctionSecurityGroupIds) on the DB port and the endpoint;
+	// the VPC's networks on a private-DNS endpoint.
+	prefixIngressRotatorSecurityGroup  = "ingress-rotator-sg-"
+	prefixEndpointIngressSecurityGroup = "endpoint-ingress-sg-"
+	prefixEndpointIngressCIDR          = "endpoint-ingress-cidr-"
+	prefixLogGroup                     = "log-group-"
+	prefixInstance                     = "instance-"
 )
 
 // labelComponent carries a composed resource's name, so reference selectors
@@ -84,15 +90,31 @@ const (
 // spelled out in full, so two blocks never share a name ("2001:db8::1/128"
 // and "2001:db8:1::/128" would both sanitize to "2001-db8-1-128").
 func nameIngressCIDR(cidr string) resource.Name {
+	return resource.Name(prefixIngressCIDR + cidrSuffix(cidr))
+}
+
+func nameEndpointIngressCIDR(cidr string) resource.Name {
+	return resource.Name(prefixEndpointIngressCIDR + cidrSuffix(cidr))
+}
+
+func cidrSuffix(cidr string) string {
 	prefix, err := netip.ParsePrefix(cidr)
 	if err != nil || prefix.Addr().Is4() {
-		return resource.Name(prefixIngressCIDR + sanitize(cidr))
+		return sanitize(cidr)
 	}
-	return resource.Name(prefixIngressCIDR + strings.ReplaceAll(prefix.Addr().StringExpanded(), ":", "") + "-" + strconv.Itoa(prefix.Bits()))
+	return strings.ReplaceAll(prefix.Addr().StringExpanded(), ":", "") + "-" + strconv.Itoa(prefix.Bits())
 }
 
 func nameIngressSecurityGroup(id string) resource.Name {
 	return resource.Name(prefixIngressSecurityGroup + sanitize(id))
+}
+
+func nameIngressRotatorSecurityGroup(id string) resource.Name {
+	return resource.Name(prefixIngressRotatorSecurityGroup + sanitize(id))
+}
+
+func nameEndpointIngressSecurityGroup(id string) resource.Name {
+	return resource.Name(prefixEndpointIngressSecurityGroup + sanitize(id))
 }
 
 func nameEndpointSubnetAssociation(subnet string) resource.Name {

@@ -94,6 +94,7 @@ func (p *plan) cluster(kmsKeyARN string, b bootstrap) *rdsv1beta1.Cluster {
 		StorageEncrypted:                    ptr.To(true),
 		DBSubnetGroupNameSelector:           selectorFor(nameSubnetGroup),
 		VPCSecurityGroupIDSelector:          selectorFor(nameSecurityGroup),
+		NetworkType:                         ptr.To(s.Network.NetworkType),
 		DBClusterParameterGroupNameSelector: selectorFor(nameClusterParameterGroup),
 		EnabledCloudwatchLogsExports:        exports,
 		BackupRetentionPeriod:               ptr.To(float64(*s.Backup.RetentionDays)),

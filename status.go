@@ -78,8 +78,11 @@ func observe(m xrMeta, s *AuroraSpec, inputAccountID string, o observed, prev Au
 			setIf(&f.endpointDNS, ep.DNSEntry[0].DNSName)
 		}
 	}
-	if id := s.VPCEndpoint.ExistingEndpointID; id != "" {
+	switch id := s.VPCEndpoint.ExistingEndpointID; {
+	case id != "":
 		st.VPCEndpointID = id
+	case !s.endpointComposed():
+		st.VPCEndpointID = ""
 	}
 	if stack, ok := atProvider[sarv1beta1.CloudFormationStackObservation](o, nameRotatorStack); ok {
 		setIf(&f.stackLambdaARN, stack.Outputs["RotationLambdaARN"])

@@ -107,7 +107,7 @@ func composedObjects(t testing.TB, req *fnv1.RunFunctionRequest) *desired {
 	if m.Legacy && p.namespace == "" {
 		return nil
 	}
-	if errs := p.checkChanges(o, f); len(errs) > 0 {
+	if errs := append(p.checkChanges(o, f), p.checkCreation(o)...); len(errs) > 0 {
 		return nil
 	}
 	supplied, ferr := p.suppliedPassword(req, &fnv1.RunFunctionResponse{}, o)
