@@ -235,7 +235,7 @@ func TestExistingResourcesSurvive(t *testing.T) {
 // for the first observed ARN and then uses its account.
 func TestAccountLearnedFromARN(t *testing.T) {
 	input := exampleInput()
-	delete(input, "accountId")
+	delete(input, testEnvironment)
 	rsps, observed, _ := converge(t, readObject(t, "testdata/xr/minimal.yaml"), input)
 	if _, ok := rsps[0].GetDesired().GetResources()["kms-key"]; ok {
 		t.Fatal("the first call must not compose the CMK before the account is known")

@@ -15,7 +15,7 @@ import (
 func TestGolden(t *testing.T) {
 	legacyInput := exampleInput()
 	noAccount := exampleInput()
-	delete(noAccount, "accountId")
+	delete(noAccount, testEnvironment)
 
 	cases := map[string]struct {
 		reason string

@@ -44,12 +44,9 @@ func newPlan(m xrMeta, s *AuroraSpec, in *v1beta1.Input, accountID string, o obs
 		region:         s.Region,
 		partition:      partitionOf(s.Region),
 		accountID:      accountID,
-		providerConfig: v1beta1.ProviderConfigRef{Name: "default", Kind: "ClusterProviderConfig"},
+		providerConfig: providerConfig(in),
 	}
 	p.names = newAWSNames(p.clusterID, m.UID, p.rotatorSource(), o)
-	if in.ProviderConfigRef != nil {
-		p.providerConfig = *in.ProviderConfigRef
-	}
 	if m.Legacy {
 		p.namespace = in.Namespace
 		if m.ClaimNamespace != "" {
