@@ -88,8 +88,8 @@ func (pv provider) observe(name string, desired *structpb.Struct) *fnv1.Resource
 	case "Cluster":
 		keyARN := pv.resolveKey(fp)
 		at["arn"], at["id"] = arn("rds", "cluster:"+ext), ext
-		at["endpoint"] = ext + ".cluster-c9akciq32.us-east-1.rds.amazonaws.com"
-		at["readerEndpoint"] = ext + ".cluster-ro-c9akciq32.us-east-1.rds.amazonaws.com"
+		at["endpoint"] = ext + ".cluster-c9akciq32." + region + ".rds.amazonaws.com"
+		at["readerEndpoint"] = ext + ".cluster-ro-c9akciq32." + region + ".rds.amazonaws.com"
 		at["port"] = fp["port"]
 		at["engineVersionActual"] = fp["engineVersion"]
 		at["clusterResourceId"] = "cluster-" + strings.ToUpper(h[:26])
@@ -138,7 +138,7 @@ func (pv provider) observe(name string, desired *structpb.Struct) *fnv1.Resource
 		at["arn"], at["id"] = arn("ec2", "security-group-rule/"+ext), ext
 	case "ClusterInstance":
 		at["arn"], at["id"] = arn("rds", "db:"+ext), ext
-		at["endpoint"] = ext + ".c9akciq32.us-east-1.rds.amazonaws.com"
+		at["endpoint"] = ext + ".c9akciq32." + region + ".rds.amazonaws.com"
 		at["writer"] = strings.HasSuffix(name, "-1") || strings.HasSuffix(name, "-writer")
 	}
 	ann["crossplane.io/external-name"] = ext
