@@ -53,6 +53,8 @@ func TestComposeOrder(t *testing.T) {
 		{"rotator-permission", "rotator-stack", "the permission names the deployed function"},
 		{"secret-rotation", "master-secret-version", "rotation starts after the hand-off"},
 		{"secret-rotation", "rotator-permission", "rotation needs the invoke permission"},
+		{"secret-rotation", "instance-writer", "rotation waits for the writer instance: setSecret connects to it"},
+		{"secret-rotation", "secretsmanager-endpoint", "rotation waits for the endpoint the rotator calls"},
 	}
 	for _, a := range after {
 		l, lok := first[a.later]

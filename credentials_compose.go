@@ -91,7 +91,7 @@ func (p *plan) composeRotation(d *desired, o observed, f facts) {
 	if !p.selfManaged() {
 		// RDS rotates its own secret; this only sets the schedule.
 		if f.status.SecretARN != "" {
-			d.add(nameSecretRotation, p.secretRotation(f.status.SecretARN, ""))
+			d.add(nameSecretRotation, p.secretRotation(f.status.SecretARN, "", false))
 		} else {
 			d.keepObserved(o, nameSecretRotation)
 		}
@@ -134,17 +134,30 @@ func (p *plan) composeRotation(d *desired, o observed, f facts) {
 	}
 
 	// NOTE: rotation starts only after the hand-off, so the rotator finds the
-	// value it rotates, and the function has stopped writing the password.
+	// value it rotates and the function has stopped writing the password;
+	// and only once the writer instance is available and the rotator can
+	// reach Secrets Manager. The cluster's endpoint exists minutes before
+	// any instance does: a rotation started then fails in setSecret and
+	// leaves an AWSPENDING version that makes every later RotateSecret fail
+	// (Secrets Manager API reference, RotateSecret).
 	handedOff := f.bootstrap.phase == bootstrapHandedOff
 	lambdaKnown := lambdaARN != "" || p.rotatorSource() == rotatorFromS3
+	writer := nameInstance(instanceSuffix(0, p.spec.Instances[0]))
+	// The first rotation is the one the creation starts (rotateImmediately);
+	// once the rotation exists, later changes never rotate at once.
+	first := !o.ready(nameSecretRotation)
 	switch {
 	case o.exists(nameSecretRotation):
-		d.add(nameSecretRotation, p.secretRotation(secretARN, lambdaARN))
+		d.add(nameSecretRotation, p.secretRotation(secretARN, lambdaARN, first))
 	case !handedOff:
 		d.wait("WaitingForHandOff", "waiting for the master secret to hold the bootstrap value before rotation starts")
 	case !o.ready(nameRotatorPermission) || !lambdaKnown:
 		d.wait("WaitingForRotator", "waiting for the rotator and its invoke permission before rotation starts")
+	case !o.ready(writer):
+		d.wait("WaitingForWriter", "waiting for the writer instance %q to be available before rotation starts: the rotator connects to it", instanceIdentifier(p.clusterID, instanceSuffix(0, p.spec.Instances[0])))
+	case p.endpointOwned() && !o.ready(nameEndpoint):
+		d.wait("WaitingForSecretsManagerEndpoint", "waiting for the Secrets Manager endpoint to be available before rotation starts: the rotator calls it")
 	default:
-		d.add(nameSecretRotation, p.secretRotation(secretARN, lambdaARN))
+		d.add(nameSecretRotation, p.secretRotation(secretARN, lambdaARN, first))
 	}
 }
