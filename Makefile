@@ -8,7 +8,7 @@ export GONOSUMDB ?= k8s.io,sigs.k8s.io,github.com/crossplane
 XR ?= example/xr.yaml
 COMPOSITION ?= apis/namespaced/composition.yaml
 FUNCTIONS ?= example/functions.yaml
-export XR COMPOSITION FUNCTIONS OBSERVED XRD
+export XR COMPOSITION FUNCTIONS OBSERVED XRD ENVIRONMENT
 RENDER_FLAGS ?=
 
 XRDS := $(wildcard apis/*/definition.yaml)

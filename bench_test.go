@@ -64,6 +64,8 @@ const (
 	benchBecameReady    = "2026-11-20T09:41:27Z"
 	benchFinalizerMR    = "finalizer.managedresource.crossplane.io"
 	benchFinalizerXR    = "composite.apiextensions.crossplane.io"
+	benchFinalizerUsage = "usage.apiextensions.crossplane.io"
+	benchLabelInUse     = "crossplane.io/in-use"
 	benchLabelComposite = "crossplane.io/composite"
 )
 
@@ -464,6 +466,18 @@ func benchRealisticObserved(observed map[string]*fnv1.Resource, xr map[string]an
 			out[n] = &fnv1.Resource{Resource: mustStruct(o), ConnectionDetails: observed[n].GetConnectionDetails()}
 			continue
 		}
+		if o["kind"] == "Usage" {
+			// Crossplane's usage controller: its finalizer, the details
+			// annotation, and the in-use label on the used resource.
+			meta["finalizers"] = []any{benchFinalizerUsage}
+			meta["annotations"].(map[string]any)["crossplane.io/usage-details"] = o["spec"].(map[string]any)["reason"]
+			o["status"] = map[string]any{"conditions": []any{benchCondition("Ready", "True", "Available", "", 2)}}
+			out[n] = &fnv1.Resource{Resource: mustStruct(o)}
+			continue
+		}
+		if benchInUse(observed, n) {
+			labels[benchLabelInUse] = "true"
+		}
 		meta["finalizers"] = []any{benchFinalizerMR}
 		ann := meta["annotations"].(map[string]any)
 		ann["crossplane.io/external-create-pending"] = benchCreated
@@ -503,6 +517,17 @@ func benchRealisticObserved(observed map[string]*fnv1.Resource, xr map[string]an
 		out[n] = &fnv1.Resource{Resource: mustStruct(o), ConnectionDetails: observed[n].GetConnectionDetails()}
 	}
 	return out
+}
+
+// benchInUse reports whether a Usage protects the named resource.
+func benchInUse(observed map[string]*fnv1.Resource, name string) bool {
+	obs := observedFrom(&fnv1.RunFunctionRequest{Observed: &fnv1.State{Resources: observed}})
+	for n := range observed {
+		if isUsage(resource.Name(n)) && string(obs.usageOf(resource.Name(n))) == name {
+			return true
+		}
+	}
+	return false
 }
 
 // benchTarget is what a resolved reference copies from its target.

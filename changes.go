@@ -44,3 +44,18 @@ func (p *plan) checkChanges(o observed, f facts) field.ErrorList {
 	}
 	return errs
 }
+
+// checkCreation refuses what AWS would accept for an existing resource but
+// a new one must not get: the function keeps composing what exists, so a
+// release that tightens a rule never freezes a running cluster.
+func (p *plan) checkCreation(o observed) field.ErrorList {
+	root := field.NewPath("spec")
+	var errs field.ErrorList
+	if p.endpointOwned() && len(p.spec.VPCEndpoint.SubnetIDs) == 0 && !o.exists(nameEndpoint) {
+		// NOTE: an interface endpoint takes one subnet per availability
+		// zone (DuplicateSubnetsInSameZone), and subnet IDs do not say
+		// their zone.
+		errs = append(errs, field.Required(root.Child("vpcEndpoint", "subnetIds"), "the Secrets Manager endpoint's subnets, exactly one per availability zone, among spec.network.subnetIds (AWS refuses two subnets in one zone)"))
+	}
+	return errs
+}

@@ -43,17 +43,28 @@ func (d *desired) keepObserved(o observed, names ...resource.Name) {
 			continue
 		}
 		oc := &unstructured.Unstructured{Object: s.AsMap()}
+		labels, annotations := oc.GetLabels(), oc.GetAnnotations()
+		// NOTE: Crossplane's usage controller owns these; applied back, they
+		// would become ours under server-side apply and outlive the Usage.
+		delete(labels, labelInUse)
+		delete(annotations, annotationDeletionAttempt)
 		u := &unstructured.Unstructured{Object: map[string]any{
 			"apiVersion": oc.GetAPIVersion(),
 			"kind":       oc.GetKind(),
 			"metadata": map[string]any{
-				"labels":      toAny(oc.GetLabels()),
-				"annotations": toAny(oc.GetAnnotations()),
+				"labels":      toAny(labels),
+				"annotations": toAny(annotations),
 			},
 			"spec": oc.Object["spec"],
 		}}
 		d.add(n, u)
 	}
+}
+
+// has reports whether the named resource is desired.
+func (d *desired) has(n resource.Name) bool {
+	_, ok := d.objects[n]
+	return ok
 }
 
 func toAny(m map[string]string) map[string]any {
@@ -157,6 +168,7 @@ func (p *plan) compose(o observed, f facts) *desired {
 			d.wait("WaitingForEndpoint", "waiting for the cluster endpoint before writing connection secret %q", ref.Name)
 		}
 	}
+	p.composeUsages(d, o)
 	return d
 }
 

@@ -53,6 +53,8 @@ func TestComposeOrder(t *testing.T) {
 		{"rotator-permission", "rotator-stack", "the permission names the deployed function"},
 		{"secret-rotation", "master-secret-version", "rotation starts after the hand-off"},
 		{"secret-rotation", "rotator-permission", "rotation needs the invoke permission"},
+		{"secret-rotation", "instance-writer", "rotation waits for the writer instance: setSecret connects to it"},
+		{"secret-rotation", "secretsmanager-endpoint", "rotation waits for the endpoint the rotator calls"},
 	}
 	for _, a := range after {
 		l, lok := first[a.later]
@@ -235,7 +237,7 @@ func TestExistingResourcesSurvive(t *testing.T) {
 // for the first observed ARN and then uses its account.
 func TestAccountLearnedFromARN(t *testing.T) {
 	input := exampleInput()
-	delete(input, "accountId")
+	delete(input, testEnvironment)
 	rsps, observed, _ := converge(t, readObject(t, "testdata/xr/minimal.yaml"), input)
 	if _, ok := rsps[0].GetDesired().GetResources()["kms-key"]; ok {
 		t.Fatal("the first call must not compose the CMK before the account is known")

@@ -104,7 +104,7 @@ func decodeBase64(s string) (string, error) {
 func (p *plan) masterSecret() *smv1beta1.Secret {
 	fp := smv1beta1.SecretParameters{
 		Region:               ptr.To(p.region),
-		Name:                 ptr.To(masterSecretName(p.clusterID)),
+		Name:                 ptr.To(p.names.masterSecret),
 		Description:          ptr.To(fmt.Sprintf("Master credentials of Aurora PostgreSQL cluster %s", p.clusterID)),
 		RecoveryWindowInDays: ptr.To(float64(*p.spec.Credentials.RecoveryWindowInDays)),
 		Tags:                 p.tags(),
@@ -193,17 +193,24 @@ func (p *plan) masterSecretPolicy(secretARN string) *smv1beta1.SecretPolicy {
 // secretRotation rotates a secret every spec.credentials.rotation.days. For
 // RDSManaged it only sets the schedule of the RDS-owned secret (RDS rotates
 // it without a Lambda); for SelfManaged it names the rotator.
-func (p *plan) secretRotation(secretARN, lambdaARN string) *smv1beta1.SecretRotation {
+//
+// NOTE: the provider calls RotateSecret with rotateImmediately whenever the
+// schedule or the rotator changes, and Terraform defaults it to true
+// (terraform-provider-aws secretsmanager/secret_rotation.go), so a schedule
+// edit would rotate the password at once and break every client holding
+// it. It is true only for the first rotation of a SelfManaged password,
+// which has been in Kubernetes; a change of rotateImmediately alone calls
+// nothing.
+func (p *plan) secretRotation(secretARN, lambdaARN string, first bool) *smv1beta1.SecretRotation {
 	fp := smv1beta1.SecretRotationParameters{
 		Region: ptr.To(p.region),
 		RotationRules: &smv1beta1.RotationRulesParameters{
 			AutomaticallyAfterDays: ptr.To(float64(*p.spec.Credentials.Rotation.Days)),
 		},
+		RotateImmediately: ptr.To(first && p.selfManaged()),
 	}
 	if p.selfManaged() {
 		fp.SecretIDSelector = selectorFor(nameMasterSecret)
-		// Rotate at once: the bootstrap password has been in Kubernetes.
-		fp.RotateImmediately = ptr.To(true)
 		if lambdaARN != "" {
 			fp.RotationLambdaArn = ptr.To(lambdaARN)
 		} else {

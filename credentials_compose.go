@@ -1,7 +1,7 @@
 package main
 
 import (
-	"k8s.io/utils/ptr"
+	"slices"
 )
 
 // composeCredentials adds the master secret and the bootstrap resources. The
@@ -34,12 +34,49 @@ func (p *plan) composeCredentials(d *desired, o observed, f facts, keyAvailable 
 	} else {
 		d.keepObserved(o, nameMasterSecretPolicy)
 	}
-	if p.endpointOwned() {
-		d.add(nameEndpoint, p.endpoint())
-		d.add(nameEndpointSecurityGroup, p.endpointSecurityGroup())
-		d.add(nameEndpointSGAssociation, p.endpointSecurityGroupAssociation())
-		for _, s := range p.endpointSubnets() {
-			d.add(nameEndpointSubnetAssociation(s), p.endpointSubnetAssociation(s))
+}
+
+// composeRotatorNetwork lets the rotator reach the database and Secrets
+// Manager: its own security group for a rotator the function deploys, or
+// the existing rotator's groups; and the endpoint.
+func (p *plan) composeRotatorNetwork(d *desired) {
+	l := p.spec.Credentials.Rotation.Lambda
+	if p.rotatorSource() == rotatorFromExisting {
+		for _, sg := range l.ExistingFunctionSecurityGroupIDs {
+			// NOTE: AWS refuses a second rule with the same source and port
+			// (InvalidPermission.Duplicate): an allowed group has one.
+			if !slices.Contains(p.spec.Network.AllowedSecurityGroupIDs, sg) {
+				d.add(nameIngressRotatorSecurityGroup(sg), p.ingressFromExistingRotator(sg))
+			}
+			if p.endpointOwned() {
+				d.add(nameEndpointIngressSecurityGroup(sg), p.endpointIngressFromSecurityGroup(sg))
+			}
+		}
+	} else {
+		d.add(nameRotatorSecurityGroup, p.rotatorSecurityGroup())
+		d.add(nameRotatorEgressDB, p.rotatorEgress(nameRotatorEgressDB, "PostgreSQL to the cluster", float64(*p.spec.Port), nameSecurityGroup))
+		endpointSG := nameEndpointSecurityGroup
+		if !p.endpointOwned() {
+			endpointSG = ""
+		}
+		d.add(nameRotatorEgressEndpoint, p.rotatorEgress(nameRotatorEgressEndpoint, "HTTPS to Secrets Manager", httpsPort, endpointSG))
+		d.add(nameIngressFromRotator, p.ingressFromRotator())
+		if p.endpointOwned() {
+			d.add(nameEndpointIngressRotator, p.endpointIngressFromRotator())
+		}
+	}
+	if !p.endpointOwned() {
+		return
+	}
+	d.add(nameEndpoint, p.endpoint())
+	d.add(nameEndpointSecurityGroup, p.endpointSecurityGroup())
+	d.add(nameEndpointSGAssociation, p.endpointSecurityGroupAssociation())
+	for _, s := range p.endpointSubnets() {
+		d.add(nameEndpointSubnetAssociation(s), p.endpointSubnetAssociation(s))
+	}
+	if p.endpointPrivateDNS() {
+		for _, c := range p.spec.Network.VPCCIDRBlocks {
+			d.add(nameEndpointIngressCIDR(c), p.endpointIngressFromCIDR(c))
 		}
 	}
 }
@@ -54,27 +91,17 @@ func (p *plan) composeRotation(d *desired, o observed, f facts) {
 	if !p.selfManaged() {
 		// RDS rotates its own secret; this only sets the schedule.
 		if f.status.SecretARN != "" {
-			d.add(nameSecretRotation, p.secretRotation(f.status.SecretARN, ""))
+			d.add(nameSecretRotation, p.secretRotation(f.status.SecretARN, "", false))
 		} else {
 			d.keepObserved(o, nameSecretRotation)
 		}
 		return
 	}
 
-	d.add(nameRotatorSecurityGroup, p.rotatorSecurityGroup())
-	d.add(nameRotatorEgressDB, p.rotatorEgress(nameRotatorEgressDB, "PostgreSQL to the cluster", float64(*p.spec.Port), nameSecurityGroup))
-	endpointSG := nameEndpointSecurityGroup
-	if !p.endpointOwned() {
-		endpointSG = ""
-	}
-	d.add(nameRotatorEgressEndpoint, p.rotatorEgress(nameRotatorEgressEndpoint, "HTTPS to Secrets Manager", httpsPort, endpointSG))
-	d.add(nameIngressFromRotator, p.ingressFromRotator())
-	if p.endpointOwned() {
-		d.add(nameEndpointIngressRotator, p.endpointIngressFromRotator())
-	}
+	p.composeRotatorNetwork(d)
 
 	keyARN, secretARN := f.status.KMSKeyARN, f.masterSecretARN
-	urlKnown := !p.endpointOwned() || ptr.Deref(p.spec.VPCEndpoint.PrivateDNSEnabled, true) || f.endpointDNS != ""
+	urlKnown := !p.endpointOwned() || p.endpointPrivateDNS() || f.endpointDNS != ""
 	url := p.secretsManagerURL(f.endpointDNS)
 	lambdaARN := ""
 	switch p.rotatorSource() {
@@ -107,17 +134,30 @@ func (p *plan) composeRotation(d *desired, o observed, f facts) {
 	}
 
 	// NOTE: rotation starts only after the hand-off, so the rotator finds the
-	// value it rotates, and the function has stopped writing the password.
+	// value it rotates and the function has stopped writing the password;
+	// and only once the writer instance is available and the rotator can
+	// reach Secrets Manager. The cluster's endpoint exists minutes before
+	// any instance does: a rotation started then fails in setSecret and
+	// leaves an AWSPENDING version that makes every later RotateSecret fail
+	// (Secrets Manager API reference, RotateSecret).
 	handedOff := f.bootstrap.phase == bootstrapHandedOff
 	lambdaKnown := lambdaARN != "" || p.rotatorSource() == rotatorFromS3
+	writer := nameInstance(instanceSuffix(0, p.spec.Instances[0]))
+	// The first rotation is the one the creation starts (rotateImmediately);
+	// once the rotation exists, later changes never rotate at once.
+	first := !o.ready(nameSecretRotation)
 	switch {
 	case o.exists(nameSecretRotation):
-		d.add(nameSecretRotation, p.secretRotation(secretARN, lambdaARN))
+		d.add(nameSecretRotation, p.secretRotation(secretARN, lambdaARN, first))
 	case !handedOff:
 		d.wait("WaitingForHandOff", "waiting for the master secret to hold the bootstrap value before rotation starts")
 	case !o.ready(nameRotatorPermission) || !lambdaKnown:
 		d.wait("WaitingForRotator", "waiting for the rotator and its invoke permission before rotation starts")
+	case !o.ready(writer):
+		d.wait("WaitingForWriter", "waiting for the writer instance %q to be available before rotation starts: the rotator connects to it", instanceIdentifier(p.clusterID, instanceSuffix(0, p.spec.Instances[0])))
+	case p.endpointOwned() && !o.ready(nameEndpoint):
+		d.wait("WaitingForSecretsManagerEndpoint", "waiting for the Secrets Manager endpoint to be available before rotation starts: the rotator calls it")
 	default:
-		d.add(nameSecretRotation, p.secretRotation(secretARN, lambdaARN))
+		d.add(nameSecretRotation, p.secretRotation(secretARN, lambdaARN, first))
 	}
 }

@@ -240,3 +240,58 @@ func TestPasswordSecretRef(t *testing.T) {
 		})
 	}
 }
+
+// TestRotateImmediatelyOnlyFirst checks that only the creation of a
+// SelfManaged rotation rotates at once (the bootstrap password has been in
+// Kubernetes): once it exists, a schedule edit must not rotate the password
+// under the applications, and RDSManaged never rotates at once.
+func TestRotateImmediatelyOnlyFirst(t *testing.T) {
+	rotateImmediately := func(rsp *fnv1.RunFunctionResponse) (bool, bool) {
+		r, ok := rsp.GetDesired().GetResources()["secret-rotation"]
+		if !ok {
+			return false, false
+		}
+		v, _ := r.GetResource().AsMap()["spec"].(map[string]any)["forProvider"].(map[string]any)["rotateImmediately"].(bool)
+		return v, true
+	}
+	cases := map[string]struct {
+		reason    string
+		xr        string
+		wantFirst bool
+	}{
+		"SelfManaged": {
+			reason:    "The first SelfManaged rotation replaces the bootstrap password at once; later ones keep the schedule.",
+			xr:        "example/xr.yaml",
+			wantFirst: true,
+		},
+		"RDSManaged": {
+			reason: "RDS created the password inside AWS: nothing to replace at once.",
+			xr:     "testdata/xr/rds-managed.yaml",
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			xr := readObject(t, tc.xr)
+			rsps, observed, final := converge(t, xr, exampleInput())
+			seen := false
+			for i, rsp := range rsps {
+				got, ok := rotateImmediately(rsp)
+				if !ok {
+					continue
+				}
+				if !seen && got != tc.wantFirst {
+					t.Errorf("%s\ncall %d composes the rotation with rotateImmediately %v, want %v", tc.reason, i, got, tc.wantFirst)
+				}
+				seen = true
+			}
+			if got, _ := rotateImmediately(rsps[len(rsps)-1]); got {
+				t.Errorf("%s\nat steady state rotateImmediately must be false", tc.reason)
+			}
+			// A schedule edit once the rotation exists.
+			rsp := run(t, newRequest(setSpec(final, "credentials.rotation.days", 45), exampleInput(), observed))
+			if got, ok := rotateImmediately(rsp); !ok || got {
+				t.Errorf("%s\na schedule edit must keep rotateImmediately false, got %v (composed %v)", tc.reason, got, ok)
+			}
+		})
+	}
+}

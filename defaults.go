@@ -53,7 +53,9 @@ func credentialDefaults(s *AuroraSpec) {
 		s.VPCEndpoint.Enabled = ptr.To(true)
 	}
 	if s.VPCEndpoint.PrivateDNSEnabled == nil {
-		s.VPCEndpoint.PrivateDNSEnabled = ptr.To(true)
+		// Off: on, the endpoint answers for every client of the VPC
+		// (pitfall 17).
+		s.VPCEndpoint.PrivateDNSEnabled = ptr.To(false)
 	}
 }
 
@@ -71,6 +73,9 @@ func withDefaults(s *AuroraSpec) {
 	}
 	if s.Port == nil {
 		s.Port = ptr.To[int64](defaultPort)
+	}
+	if s.Network.NetworkType == "" {
+		s.Network.NetworkType = networkTypeIPv4
 	}
 	if s.Instances == nil {
 		s.Instances = []Instance{{InstanceClass: defaultInstanceClass}}

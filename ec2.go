@@ -19,7 +19,7 @@ func (p *plan) securityGroup() *ec2v1beta1.SecurityGroup {
 			ManagedResourceSpec: p.managed(),
 			ForProvider: ec2v1beta1.SecurityGroupParameters_2{
 				Region:      ptr.To(p.region),
-				Name:        ptr.To(p.clusterID + "-db"),
+				Name:        ptr.To(securityGroupName(p.clusterID + "-db")),
 				Description: ptr.To("Aurora PostgreSQL cluster " + p.clusterID),
 				VPCID:       ptr.To(p.spec.Network.VPCID),
 				Tags:        p.tags(),
@@ -31,12 +31,24 @@ func (p *plan) securityGroup() *ec2v1beta1.SecurityGroup {
 // ingressFromCIDR allows one CIDR block (IPv4 or IPv6) to the DB port.
 func (p *plan) ingressFromCIDR(cidr string) *ec2v1beta1.SecurityGroupIngressRule {
 	r := p.ingressRule(nameIngressCIDR(cidr), "PostgreSQL from "+cidr)
-	prefix := netip.MustParsePrefix(cidr)
-	if prefix.Addr().Is4() {
-		r.Spec.ForProvider.CidrIPv4 = ptr.To(cidr)
-	} else {
-		r.Spec.ForProvider.CidrIPv6 = ptr.To(cidr)
+	setCIDR(&r.Spec.ForProvider, cidr)
+	return r
+}
+
+// setCIDR sets a rule's source network, IPv4 or IPv6 (validated before).
+func setCIDR(fp *ec2v1beta1.SecurityGroupIngressRuleParameters, cidr string) {
+	if netip.MustParsePrefix(cidr).Addr().Is4() {
+		fp.CidrIPv4 = ptr.To(cidr)
+		return
 	}
+	fp.CidrIPv6 = ptr.To(cidr)
+}
+
+// ingressFromExistingRotator allows an existing rotator's security group to
+// the DB port.
+func (p *plan) ingressFromExistingRotator(id string) *ec2v1beta1.SecurityGroupIngressRule {
+	r := p.ingressRule(nameIngressRotatorSecurityGroup(id), "PostgreSQL from the password rotator's "+id)
+	r.Spec.ForProvider.ReferencedSecurityGroupID = ptr.To(id)
 	return r
 }
 

@@ -26,6 +26,7 @@ const conditionAvailable = "Available"
 // Reasons of a False Available condition when the function gives up.
 const (
 	reasonInvalidSpec    = "InvalidSpec"
+	reasonInvalidInput   = "InvalidInput"
 	reasonReconcileError = "ReconcileError"
 )
 
@@ -49,6 +50,11 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		fatal(rsp, reasonReconcileError, errors.Wrap(err, "cannot get the function input"))
 		return rsp, nil
 	}
+	env := environmentAccount(req)
+	if errs := validateInput(in, env); len(errs) > 0 {
+		fatal(rsp, reasonInvalidInput, invalidInput(errs))
+		return rsp, nil
+	}
 	oxr, err := request.GetObservedCompositeResource(req)
 	if err != nil {
 		fatal(rsp, reasonReconcileError, errors.Wrap(err, "cannot get the observed composite resource"))
@@ -66,13 +72,19 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	}
 	o := observedFrom(req)
 	prev := previousStatus(oxr)
-	facts := observe(m, spec, in.AccountID, o, prev)
-	p := newPlan(m, spec, in, facts.accountID)
+	facts := observe(m, spec, o, prev)
+	account, errs := resolveAccount(accountSources(spec, in, env), facts.observedAccount, facts.observedAccountARN)
+	if len(errs) > 0 {
+		fatal(rsp, reasonInvalidSpec, invalid(errs))
+		return rsp, nil
+	}
+	facts.accountID = account
+	p := newPlan(m, spec, in, facts.accountID, o)
 	if m.Legacy && p.namespace == "" {
 		fatal(rsp, reasonInvalidSpec, errors.Errorf("cluster-scoped XR %q was not created by a claim: set the function input's namespace to choose where its resources go", m.Name))
 		return rsp, nil
 	}
-	if errs := p.checkChanges(o, facts); len(errs) > 0 {
+	if errs := append(p.checkChanges(o, facts), p.checkCreation(o)...); len(errs) > 0 {
 		fatal(rsp, reasonInvalidSpec, invalid(errs))
 		return rsp, nil
 	}
@@ -92,6 +104,7 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	if p.selfManaged() {
 		facts.status.Bootstrap = facts.bootstrap.status()
 	}
+	facts.status.Deletion = p.deletionStatus(facts.status)
 
 	d := p.compose(o, facts)
 	drs := make(map[string]*fnv1.Resource, len(d.order))
@@ -145,11 +158,21 @@ func fatal(rsp *fnv1.RunFunctionResponse, reason string, err error) {
 
 // invalid is one error that lists every problem with its field path.
 func invalid(errs field.ErrorList) error {
+	return listErrors("invalid XAuroraCluster", errs)
+}
+
+// invalidInput lists every problem of the Composition's function input or
+// the pipeline's environment: the platform team's to fix, not the XR's.
+func invalidInput(errs field.ErrorList) error {
+	return listErrors("invalid function input", errs)
+}
+
+func listErrors(what string, errs field.ErrorList) error {
 	msgs := make([]string, 0, len(errs))
 	for _, e := range errs {
 		msgs = append(msgs, e.Error())
 	}
-	return errors.Errorf("invalid XAuroraCluster: %s", strings.Join(msgs, "; "))
+	return errors.Errorf("%s: %s", what, strings.Join(msgs, "; "))
 }
 
 // previousStatus is the status the function reported on an earlier call.

@@ -35,13 +35,20 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// exampleInput is the function input of apis/namespaced/composition.yaml.
+// testEnvironment is a key of the maps exampleInput returns that is not
+// part of the function input: newRequest moves it into the request's
+// pipeline context as the environment (example/environment.yaml), as
+// function-environment-configs would.
+const testEnvironment = "test:environment"
+
+// exampleInput is the function input of apis/namespaced/composition.yaml,
+// with the example's EnvironmentConfig, which names the account.
 func exampleInput() map[string]any {
 	return map[string]any{
 		"apiVersion":        "aurorapostgres.fn.crossplane.io/v1beta1",
 		"kind":              "Input",
 		"providerConfigRef": map[string]any{"kind": "ClusterProviderConfig", "name": "default"},
-		"accountId":         testAccount,
+		testEnvironment:     map[string]any{environmentAccountID: testAccount},
 	}
 }
 
@@ -61,13 +68,22 @@ func readObject(t testing.TB, path string) map[string]any {
 
 // newRequest builds a RunFunctionRequest as Crossplane sends it.
 func newRequest(xr, input map[string]any, observed map[string]*fnv1.Resource) *fnv1.RunFunctionRequest {
-	return &fnv1.RunFunctionRequest{
-		Input: mustStruct(input),
+	in := make(map[string]any, len(input))
+	for k, v := range input {
+		in[k] = v
+	}
+	req := &fnv1.RunFunctionRequest{
 		Observed: &fnv1.State{
 			Composite: &fnv1.Resource{Resource: mustStruct(xr)},
 			Resources: observed,
 		},
 	}
+	if env, ok := in[testEnvironment]; ok {
+		delete(in, testEnvironment)
+		req.Context = mustStruct(map[string]any{contextKeyEnvironment: env})
+	}
+	req.Input = mustStruct(in)
+	return req
 }
 
 func run(t testing.TB, req *fnv1.RunFunctionRequest) *fnv1.RunFunctionResponse {

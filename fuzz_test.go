@@ -157,6 +157,8 @@ func checkRunFunction(t *testing.T, spec any, legacy bool, calls int) {
 			got, hasRegion := fp["region"]
 			switch {
 			case apiVersion == "v1" && kind == "Secret":
+			case kind == "Usage":
+				// A Crossplane object, not an AWS one.
 			case strings.HasPrefix(apiVersion, "iam.aws."):
 				// IAM is global: its resources have no region.
 				if hasRegion {

@@ -8,117 +8,138 @@ import (
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 )
 
+// goldenCase is one example XR rendered into testdata/golden/<name>.
+type goldenCase struct {
+	reason string
+	// xr is the XR's file.
+	xr string
+	// input is the function input; nil for exampleInput().
+	input map[string]any
+	// steady renders the state converge ends in instead of the first
+	// reconcile.
+	steady bool
+}
+
+// goldenCases are TestGolden's cases, keyed by their directory in
+// testdata/golden. TestAWSRules checks the same cases, so a case added here
+// is checked against the AWS rules too.
+var goldenCases = map[string]goldenCase{
+	"Minimal": {
+		reason: "Only region and network given: every default applies, and the cluster waits for its log group.",
+		xr:     "testdata/xr/minimal.yaml",
+	},
+	"MinimalWithoutAccountID": {
+		reason: "Without an account ID the CMK, whose policy names the account, waits; the rest is composed.",
+		xr:     "testdata/xr/minimal.yaml",
+		input:  exampleInputWithoutAccountID(),
+	},
+	"FullProvisioned": {
+		reason: "The main example at its first reconcile: writer and reader held back until the cluster exists.",
+		xr:     "example/xr.yaml",
+	},
+	"FullProvisionedSteadyState": {
+		reason: "The main example with every resource observed and ready: status, connection secret and readiness filled.",
+		xr:     "example/xr.yaml",
+		steady: true,
+	},
+	"ServerlessV2": {
+		reason: "db.serverless instances with a scaling range and auto-pause, IPv4 and IPv6 ingress.",
+		xr:     "testdata/xr/serverless.yaml",
+		steady: true,
+	},
+	"ExistingKMSKey": {
+		reason: "An existing key: no Key or Alias composed, its ARN used directly everywhere.",
+		xr:     "testdata/xr/existing-key.yaml",
+		steady: true,
+	},
+	"LegacyClaimFirstReconcile": {
+		reason: "A claim's cluster-scoped XR composes namespaced kinds into the claim's namespace.",
+		xr:     "example/legacy/xr.yaml",
+		input:  exampleInput(),
+	},
+	"LegacyClaimSteadyState": {
+		reason: "A claim's XR publishes composite connection details instead of composing a Secret.",
+		xr:     "example/legacy/xr.yaml",
+		input:  exampleInput(),
+		steady: true,
+	},
+	"RDSManagedRotationFirstReconcile": {
+		reason: "RDS owns the password; the rotation schedule waits for the RDS-owned secret's ARN.",
+		xr:     "testdata/xr/rds-managed.yaml",
+	},
+	"RDSManagedRotationSteadyState": {
+		reason: "A SecretRotation without a Lambda sets the RDS-owned secret's schedule to rotation.days.",
+		xr:     "testdata/xr/rds-managed.yaml",
+		steady: true,
+	},
+	"SelfManagedS3RotatorFirstReconcile": {
+		reason: "The seed's zip from S3: role, VPC access, bootstrap Secret, master secret and endpoint without private DNS.",
+		xr:     "testdata/xr/s3-rotator.yaml",
+	},
+	"SelfManagedS3RotatorSteadyState": {
+		reason: "The S3 rotator with its scoped role policy and environment, called through the endpoint's own DNS name.",
+		xr:     "testdata/xr/s3-rotator.yaml",
+		steady: true,
+	},
+	"SelfManagedExistingLambdaFirstReconcile": {
+		reason: "An existing rotator and endpoint: no stack, no function, no endpoint composed.",
+		xr:     "testdata/xr/existing-lambda.yaml",
+	},
+	"SelfManagedExistingLambdaSteadyState": {
+		reason: "The existing rotator gets an invoke permission scoped to this secret and the secret policy names its role.",
+		xr:     "testdata/xr/existing-lambda.yaml",
+		steady: true,
+	},
+	"SelfManagedRotationOffFirstReconcile": {
+		reason: "Rotation off: no rotator, no schedule, no rotator network.",
+		xr:     "testdata/xr/rotation-off.yaml",
+	},
+	"SelfManagedRotationOffSteadyState": {
+		reason: "Rotation off at steady state: secret, policy and endpoint only.",
+		xr:     "testdata/xr/rotation-off.yaml",
+		steady: true,
+	},
+	"SelfManagedPrivateDNSEndpointSteadyState": {
+		reason: "A private-DNS endpoint answers for the whole VPC, so it admits HTTPS from the VPC's networks as well as from the rotator.",
+		xr:     "testdata/xr/private-dns.yaml",
+		steady: true,
+	},
+	"AlarmsOff": {
+		reason: "alarms.enabled false removes alarms and event subscriptions only: export, parameter and metric filter stay.",
+		xr:     "testdata/xr/alarms-off.yaml",
+		steady: true,
+	},
+	"CustomPatternAndAlarmOverrides": {
+		reason: "A custom filter pattern, one alarm off, thresholds overridden, SNS and Lambda actions.",
+		xr:     "testdata/xr/custom-pattern.yaml",
+		steady: true,
+	},
+	"APISketch": {
+		reason: "An XR written from shared/design/api.md's sketch alone renders at steady state.",
+		xr:     "testdata/xr/api-sketch.yaml",
+		steady: true,
+	},
+	"InvalidSpec": {
+		reason: "Every mistake is reported in one Fatal result with its field path, and nothing is composed.",
+		xr:     "testdata/xr/invalid.yaml",
+	},
+}
+
+// exampleInputWithoutAccountID is the example input without the
+// environment that names the account, so the function has to learn it from
+// an observed ARN.
+func exampleInputWithoutAccountID() map[string]any {
+	in := exampleInput()
+	delete(in, testEnvironment)
+	return in
+}
+
 // TestGolden renders each example case and compares the full desired state,
 // and everything else the function says, with testdata/golden. The
 // desired.yaml files are also validated against the provider-aws CRDs by
 // `make test`.
 func TestGolden(t *testing.T) {
-	legacyInput := exampleInput()
-	noAccount := exampleInput()
-	delete(noAccount, "accountId")
-
-	cases := map[string]struct {
-		reason string
-		xr     string
-		input  map[string]any
-		steady bool
-	}{
-		"Minimal": {
-			reason: "Only region and network given: every default applies, and the cluster waits for its log group.",
-			xr:     "testdata/xr/minimal.yaml",
-		},
-		"MinimalWithoutAccountID": {
-			reason: "Without an account ID the CMK, whose policy names the account, waits; the rest is composed.",
-			xr:     "testdata/xr/minimal.yaml",
-			input:  noAccount,
-		},
-		"FullProvisioned": {
-			reason: "The main example at its first reconcile: writer and reader held back until the cluster exists.",
-			xr:     "example/xr.yaml",
-		},
-		"FullProvisionedSteadyState": {
-			reason: "The main example with every resource observed and ready: status, connection secret and readiness filled.",
-			xr:     "example/xr.yaml",
-			steady: true,
-		},
-		"ServerlessV2": {
-			reason: "db.serverless instances with a scaling range and auto-pause, IPv4 and IPv6 ingress.",
-			xr:     "testdata/xr/serverless.yaml",
-			steady: true,
-		},
-		"ExistingKMSKey": {
-			reason: "An existing key: no Key or Alias composed, its ARN used directly everywhere.",
-			xr:     "testdata/xr/existing-key.yaml",
-			steady: true,
-		},
-		"LegacyClaimFirstReconcile": {
-			reason: "A claim's cluster-scoped XR composes namespaced kinds into the claim's namespace.",
-			xr:     "example/legacy/xr.yaml",
-			input:  legacyInput,
-		},
-		"LegacyClaimSteadyState": {
-			reason: "A claim's XR publishes composite connection details instead of composing a Secret.",
-			xr:     "example/legacy/xr.yaml",
-			input:  legacyInput,
-			steady: true,
-		},
-		"RDSManagedRotationFirstReconcile": {
-			reason: "RDS owns the password; the rotation schedule waits for the RDS-owned secret's ARN.",
-			xr:     "testdata/xr/rds-managed.yaml",
-		},
-		"RDSManagedRotationSteadyState": {
-			reason: "A SecretRotation without a Lambda sets the RDS-owned secret's schedule to rotation.days.",
-			xr:     "testdata/xr/rds-managed.yaml",
-			steady: true,
-		},
-		"SelfManagedS3RotatorFirstReconcile": {
-			reason: "The seed's zip from S3: role, VPC access, bootstrap Secret, master secret and endpoint without private DNS.",
-			xr:     "testdata/xr/s3-rotator.yaml",
-		},
-		"SelfManagedS3RotatorSteadyState": {
-			reason: "The S3 rotator with its scoped role policy and environment, called through the endpoint's own DNS name.",
-			xr:     "testdata/xr/s3-rotator.yaml",
-			steady: true,
-		},
-		"SelfManagedExistingLambdaFirstReconcile": {
-			reason: "An existing rotator and endpoint: no stack, no function, no endpoint composed.",
-			xr:     "testdata/xr/existing-lambda.yaml",
-		},
-		"SelfManagedExistingLambdaSteadyState": {
-			reason: "The existing rotator gets an invoke permission scoped to this secret and the secret policy names its role.",
-			xr:     "testdata/xr/existing-lambda.yaml",
-			steady: true,
-		},
-		"SelfManagedRotationOffFirstReconcile": {
-			reason: "Rotation off: no rotator, no schedule, no rotator network.",
-			xr:     "testdata/xr/rotation-off.yaml",
-		},
-		"SelfManagedRotationOffSteadyState": {
-			reason: "Rotation off at steady state: secret, policy and endpoint only.",
-			xr:     "testdata/xr/rotation-off.yaml",
-			steady: true,
-		},
-		"AlarmsOff": {
-			reason: "alarms.enabled false removes alarms and event subscriptions only: export, parameter and metric filter stay.",
-			xr:     "testdata/xr/alarms-off.yaml",
-			steady: true,
-		},
-		"CustomPatternAndAlarmOverrides": {
-			reason: "A custom filter pattern, one alarm off, thresholds overridden, SNS and Lambda actions.",
-			xr:     "testdata/xr/custom-pattern.yaml",
-			steady: true,
-		},
-		"APISketch": {
-			reason: "An XR written from shared/design/api.md's sketch alone renders at steady state.",
-			xr:     "testdata/xr/api-sketch.yaml",
-			steady: true,
-		},
-		"InvalidSpec": {
-			reason: "Every mistake is reported in one Fatal result with its field path, and nothing is composed.",
-			xr:     "testdata/xr/invalid.yaml",
-		},
-	}
-	for name, tc := range cases {
+	for name, tc := range goldenCases {
 		t.Run(name, func(t *testing.T) {
 			input := tc.input
 			if input == nil {

@@ -3,6 +3,8 @@ package main
 import (
 	"k8s.io/utils/ptr"
 
+	xpv1 "github.com/crossplane/crossplane-runtime/v2/apis/common/v1"
+
 	kmsv1beta1 "github.com/function-aurora-postgres/function-aurora-postgres/internal/aws/kms/v1beta1"
 )
 
@@ -116,13 +118,22 @@ func (p *plan) keyPolicy() policyDocument {
 
 // kmsKey is the cluster's CMK: storage, log groups and the master secret.
 func (p *plan) kmsKey() *kmsv1beta1.Key {
+	description := "Aurora PostgreSQL cluster " + p.clusterID + ": storage, logs and credentials"
+	managed := p.managed()
+	if p.keepsKey() {
+		// NOTE: no Delete: the provider orphans the key when the XR is
+		// deleted, because the final snapshot is encrypted with it
+		// (deletion.go).
+		managed = withPolicies(managed, xpv1.ManagementActionObserve, xpv1.ManagementActionCreate, xpv1.ManagementActionUpdate, xpv1.ManagementActionLateInitialize)
+		description += "; kept after the cluster is deleted for final snapshot " + finalSnapshotIdentifier(p.clusterID, p.meta.UID)
+	}
 	return &kmsv1beta1.Key{
 		ObjectMeta: p.objectMeta(nameKMSKey, ""),
 		Spec: kmsv1beta1.KeySpec{
-			ManagedResourceSpec: p.managed(),
+			ManagedResourceSpec: managed,
 			ForProvider: kmsv1beta1.KeyParameters{
 				Region:               ptr.To(p.region),
-				Description:          ptr.To("Aurora PostgreSQL cluster " + p.clusterID + ": storage, logs and credentials"),
+				Description:          ptr.To(description),
 				KeyUsage:             ptr.To("ENCRYPT_DECRYPT"),
 				EnableKeyRotation:    ptr.To(true),
 				DeletionWindowInDays: ptr.To(float64(*p.spec.Encryption.KMSDeletionWindowInDays)),

@@ -51,10 +51,19 @@ const (
 	nameEventSubscriptionInstances = resource.Name("event-subscription-instances")
 	prefixAlarm                    = "alarm-"
 
+	// Deletion order (deletion.go).
+	prefixUsage = "usage-"
+
 	prefixIngressCIDR          = "ingress-cidr-"
 	prefixIngressSecurityGroup = "ingress-sg-"
-	prefixLogGroup             = "log-group-"
-	prefixInstance             = "instance-"
+	// An existing rotator's security groups (rotation.lambda.
+	// existingFunctionSecurityGroupIds) on the DB port and the endpoint;
+	// the VPC's networks on a private-DNS endpoint.
+	prefixIngressRotatorSecurityGroup  = "ingress-rotator-sg-"
+	prefixEndpointIngressSecurityGroup = "endpoint-ingress-sg-"
+	prefixEndpointIngressCIDR          = "endpoint-ingress-cidr-"
+	prefixLogGroup                     = "log-group-"
+	prefixInstance                     = "instance-"
 )
 
 // labelComponent carries a composed resource's name, so reference selectors
@@ -63,6 +72,12 @@ const labelComponent = "aurora-postgres.fn.crossplane.io/component"
 
 // annotationExternalName is the provider's name for the resource in AWS.
 const annotationExternalName = "crossplane.io/external-name"
+
+// What Crossplane's usage controller and webhook put on a used resource.
+const (
+	labelInUse                = "crossplane.io/in-use"
+	annotationDeletionAttempt = "usage.crossplane.io/deletion-attempt-with-policy"
+)
 
 // RDS identifier limits. Derived cluster identifiers stay short enough to
 // leave room for "-<instance name>" within RDS's 63 characters.
@@ -75,36 +90,115 @@ const (
 // spelled out in full, so two blocks never share a name ("2001:db8::1/128"
 // and "2001:db8:1::/128" would both sanitize to "2001-db8-1-128").
 func nameIngressCIDR(cidr string) resource.Name {
+	return resource.Name(prefixIngressCIDR + cidrSuffix(cidr))
+}
+
+func nameEndpointIngressCIDR(cidr string) resource.Name {
+	return resource.Name(prefixEndpointIngressCIDR + cidrSuffix(cidr))
+}
+
+func cidrSuffix(cidr string) string {
 	prefix, err := netip.ParsePrefix(cidr)
 	if err != nil || prefix.Addr().Is4() {
-		return resource.Name(prefixIngressCIDR + sanitize(cidr))
+		return sanitize(cidr)
 	}
-	return resource.Name(prefixIngressCIDR + strings.ReplaceAll(prefix.Addr().StringExpanded(), ":", "") + "-" + strconv.Itoa(prefix.Bits()))
+	return strings.ReplaceAll(prefix.Addr().StringExpanded(), ":", "") + "-" + strconv.Itoa(prefix.Bits())
 }
 
 func nameIngressSecurityGroup(id string) resource.Name {
 	return resource.Name(prefixIngressSecurityGroup + sanitize(id))
 }
 
+func nameIngressRotatorSecurityGroup(id string) resource.Name {
+	return resource.Name(prefixIngressRotatorSecurityGroup + sanitize(id))
+}
+
+func nameEndpointIngressSecurityGroup(id string) resource.Name {
+	return resource.Name(prefixEndpointIngressSecurityGroup + sanitize(id))
+}
+
 func nameEndpointSubnetAssociation(subnet string) resource.Name {
 	return resource.Name(prefixEndpointSubnetAssoc + sanitize(subnet))
 }
 
-// rotatorName names the rotation Lambda (and, for S3 rotators, its role):
-// at most 50+8 characters, within Lambda's and IAM's 64.
-func rotatorName(clusterID string) string {
-	return clusterID + "-rotator"
+// incarnationHash tells apart two XRs of the same name over time: 8 hex
+// digits of the XR's UID.
+func incarnationHash(uid string) string {
+	h := sha256.Sum256([]byte(uid))
+	return hex.EncodeToString(h[:])[:8]
 }
 
-// masterSecretName is the Secrets Manager name of the master credentials.
-func masterSecretName(clusterID string) string {
-	return "aurora/" + clusterID + "/master"
+// awsNames are the AWS names of resources AWS holds on to after they are
+// deleted: a secret for its recovery window, a Lambda's security group and
+// the CloudFormation stack that deployed it while the Lambda's network
+// interfaces drain (20 to 45 minutes: hashicorp/terraform-provider-aws#10329).
+// Derived from the cluster identifier alone, an XR deleted and filed again
+// under the same name would collide with them (CreateSecret fails for a
+// name scheduled for deletion), so they carry the XR's incarnation. A
+// resource that exists keeps the name it was created with: renaming would
+// replace it.
+type awsNames struct {
+	masterSecret         string
+	rotatorStack         string
+	rotatorFunction      string
+	rotatorRole          string
+	rotatorSecurityGroup string
+}
+
+// newAWSNames derives the names for this XR, or reads them from the
+// observed resources that already carry them.
+func newAWSNames(clusterID, uid, rotatorSource string, o observed) awsNames {
+	inc := incarnationHash(uid)
+	// At most 50+5+8 = 63 characters, within Lambda's and IAM's 64.
+	rotator := clusterID + "-rot-" + inc
+	h := sha256.Sum256([]byte(clusterID + "/" + uid))
+	n := awsNames{
+		masterSecret:         "aurora/" + clusterID + "/master-" + inc,
+		rotatorStack:         "rot-" + hex.EncodeToString(h[:])[:8],
+		rotatorFunction:      rotator,
+		rotatorRole:          rotator,
+		rotatorSecurityGroup: securityGroupName(rotator),
+	}
+	keep := func(dst *string, v string) {
+		if v != "" {
+			*dst = v
+		}
+	}
+	keep(&n.masterSecret, o.str(nameMasterSecret, "spec", "forProvider", "name"))
+	keep(&n.rotatorStack, o.str(nameRotatorStack, "spec", "forProvider", "name"))
+	keep(&n.rotatorRole, o.annotation(nameRotatorRole, annotationExternalName))
+	keep(&n.rotatorSecurityGroup, o.str(nameRotatorSecurityGroup, "spec", "forProvider", "name"))
+	switch rotatorSource {
+	case rotatorFromServerlessRepo:
+		keep(&n.rotatorFunction, o.str(nameRotatorStack, "spec", "forProvider", "parameters", "functionName"))
+	case rotatorFromS3:
+		keep(&n.rotatorFunction, o.annotation(nameRotatorFunction, annotationExternalName))
+	}
+	return n
+}
+
+// securityGroupName keeps a derived security group name valid: EC2 refuses
+// names that start with "sg-", which a cluster identifier may.
+func securityGroupName(name string) string {
+	if strings.HasPrefix(name, "sg-") {
+		return "aurora-" + name
+	}
+	return name
 }
 
 // bootstrapSecretName is the Kubernetes Secret that holds the bootstrap
 // password until Secrets Manager has it (bootstrap.go).
 func bootstrapSecretName(clusterID string) string {
 	return clusterID + "-bootstrap"
+}
+
+// nameUsage names the Usage that keeps of until by is deleted.
+func nameUsage(of, by resource.Name) resource.Name {
+	return resource.Name(prefixUsage + string(of) + "-by-" + string(by))
+}
+
+func isUsage(n resource.Name) bool {
+	return strings.HasPrefix(string(n), prefixUsage)
 }
 
 func nameLogGroup(export string) resource.Name {
@@ -143,8 +237,7 @@ func kmsAliasName(clusterID string) string {
 // finalSnapshotIdentifier must be unique in the account and region: the XR's
 // UID tells apart two clusters that reuse an identifier over time.
 func finalSnapshotIdentifier(clusterID, uid string) string {
-	h := sha256.Sum256([]byte(uid))
-	return clusterID + "-final-" + hex.EncodeToString(h[:])[:8]
+	return clusterID + "-final-" + incarnationHash(uid)
 }
 
 // clusterIdentifier is the RDS cluster identifier: spec.clusterIdentifier, or

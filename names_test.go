@@ -532,3 +532,124 @@ func TestClusterIdentifierIdentitiesDiffer(t *testing.T) {
 		})
 	}
 }
+
+// TestAWSNames checks the names AWS holds on to after deletion: unique per
+// XR incarnation, within AWS's limits, and never changed for a resource that
+// exists.
+func TestAWSNames(t *testing.T) {
+	const id = "team-payments-orders-c2eb71"
+	observedWith := func(name resource.Name, obj map[string]any) observed {
+		return observed{name: mustStruct(obj)}
+	}
+	cases := map[string]struct {
+		reason string
+		uid    string
+		source string
+		o      observed
+		want   awsNames
+	}{
+		"NewXR": {
+			reason: "A new XR's names carry 8 hex digits of its UID.",
+			uid:    "0c4bba3e-6f8e-4c0a-9f6a-1c2b3d4e5f60",
+			source: rotatorFromServerlessRepo,
+			want: awsNames{
+				masterSecret:         "aurora/" + id + "/master-db1b39cf",
+				rotatorStack:         "rot-fc3a7ff7",
+				rotatorFunction:      id + "-rot-db1b39cf",
+				rotatorRole:          id + "-rot-db1b39cf",
+				rotatorSecurityGroup: id + "-rot-db1b39cf",
+			},
+		},
+		"SameNameNewIncarnation": {
+			reason: "The same XR filed again gets a new UID, so none of the names AWS still holds.",
+			uid:    "7d41f0a2-0000-4000-8000-000000000001",
+			source: rotatorFromServerlessRepo,
+			want: awsNames{
+				masterSecret:         "aurora/" + id + "/master-" + incarnationHash("7d41f0a2-0000-4000-8000-000000000001"),
+				rotatorStack:         "rot-" + shortHash(id + "/7d41f0a2-0000-4000-8000-000000000001")[:8],
+				rotatorFunction:      id + "-rot-" + incarnationHash("7d41f0a2-0000-4000-8000-000000000001"),
+				rotatorRole:          id + "-rot-" + incarnationHash("7d41f0a2-0000-4000-8000-000000000001"),
+				rotatorSecurityGroup: id + "-rot-" + incarnationHash("7d41f0a2-0000-4000-8000-000000000001"),
+			},
+		},
+		"ExistingSecretKeepsItsName": {
+			reason: "A secret created before names carried the incarnation keeps its name: renaming would replace it.",
+			uid:    "0c4bba3e-6f8e-4c0a-9f6a-1c2b3d4e5f60",
+			source: rotatorFromServerlessRepo,
+			o:      observedWith(nameMasterSecret, map[string]any{"spec": map[string]any{"forProvider": map[string]any{"name": "aurora/" + id + "/master"}}}),
+			want: awsNames{
+				masterSecret:         "aurora/" + id + "/master",
+				rotatorStack:         "rot-fc3a7ff7",
+				rotatorFunction:      id + "-rot-db1b39cf",
+				rotatorRole:          id + "-rot-db1b39cf",
+				rotatorSecurityGroup: id + "-rot-db1b39cf",
+			},
+		},
+		"ExistingStackKeepsItsNames": {
+			reason: "An existing stack keeps its name and its function's.",
+			uid:    "0c4bba3e-6f8e-4c0a-9f6a-1c2b3d4e5f60",
+			source: rotatorFromServerlessRepo,
+			o: observedWith(nameRotatorStack, map[string]any{"spec": map[string]any{"forProvider": map[string]any{
+				"name": "rot-5b842948", "parameters": map[string]any{"functionName": id + "-rotator"},
+			}}}),
+			want: awsNames{
+				masterSecret:         "aurora/" + id + "/master-db1b39cf",
+				rotatorStack:         "rot-5b842948",
+				rotatorFunction:      id + "-rotator",
+				rotatorRole:          id + "-rot-db1b39cf",
+				rotatorSecurityGroup: id + "-rot-db1b39cf",
+			},
+		},
+		"ExistingS3FunctionKeepsItsName": {
+			reason: "An existing S3 rotator function keeps its external name.",
+			uid:    "0c4bba3e-6f8e-4c0a-9f6a-1c2b3d4e5f60",
+			source: rotatorFromS3,
+			o:      observedWith(nameRotatorFunction, map[string]any{"metadata": map[string]any{"annotations": map[string]any{annotationExternalName: id + "-rotator"}}}),
+			want: awsNames{
+				masterSecret:         "aurora/" + id + "/master-db1b39cf",
+				rotatorStack:         "rot-fc3a7ff7",
+				rotatorFunction:      id + "-rotator",
+				rotatorRole:          id + "-rot-db1b39cf",
+				rotatorSecurityGroup: id + "-rot-db1b39cf",
+			},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			got := newAWSNames(id, tc.uid, tc.source, tc.o)
+			if diff := cmp.Diff(tc.want, got, cmp.AllowUnexported(awsNames{})); diff != "" {
+				t.Errorf("%s\n-want, +got:\n%s", tc.reason, diff)
+			}
+			// Lambda function and IAM role names are at most 64 characters,
+			// from a cluster identifier of at most 50.
+			long := newAWSNames(strings.Repeat("a", maxClusterIdentifierLength), tc.uid, tc.source, nil)
+			for _, n := range []string{long.rotatorFunction, long.rotatorRole} {
+				if len(n) > 64 {
+					t.Errorf("%q is longer than Lambda's and IAM's 64 characters", n)
+				}
+			}
+		})
+	}
+}
+
+// TestSecurityGroupName checks that no derived security group name starts
+// with "sg-", which EC2 refuses (CreateSecurityGroup: GroupName "Cannot
+// start with sg-").
+func TestSecurityGroupName(t *testing.T) {
+	cases := map[string]struct {
+		reason string
+		name   string
+		want   string
+	}{
+		"Plain":      {reason: "Ordinary names are left alone.", name: "orders-db", want: "orders-db"},
+		"StartsSG":   {reason: "A cluster identifier starting with sg- gets a prefix.", name: "sg-payments-db", want: "aurora-sg-payments-db"},
+		"ContainsSG": {reason: "sg- elsewhere is fine.", name: "team-sg-db", want: "team-sg-db"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			if got := securityGroupName(tc.name); got != tc.want {
+				t.Errorf("%s\nsecurityGroupName(%q): want %q, got %q", tc.reason, tc.name, tc.want, got)
+			}
+		})
+	}
+}

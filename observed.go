@@ -92,6 +92,18 @@ func decodeAt[T any](o observed, n resource.Name, path ...string) (*T, bool) {
 	return t, true
 }
 
+// str is the string at path in the named observed resource, or "".
+func (o observed) str(n resource.Name, path ...string) string {
+	s, ok := o[n]
+	if !ok {
+		return ""
+	}
+	for _, p := range path[:len(path)-1] {
+		s = s.GetFields()[p].GetStructValue()
+	}
+	return s.GetFields()[path[len(path)-1]].GetStringValue()
+}
+
 // annotation is an annotation of the named observed resource.
 func (o observed) annotation(n resource.Name, key string) string {
 	return o[n].GetFields()["metadata"].GetStructValue().GetFields()["annotations"].GetStructValue().GetFields()[key].GetStringValue()

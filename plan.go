@@ -30,11 +30,13 @@ type plan struct {
 	partition      string
 	accountID      string
 	providerConfig v1beta1.ProviderConfigRef
+	// names are the AWS names that must not repeat across XR incarnations.
+	names awsNames
 }
 
 // newPlan resolves names and placement. accountID may be empty while the
 // function waits to learn it from an observed ARN.
-func newPlan(m xrMeta, s *AuroraSpec, in *v1beta1.Input, accountID string) *plan {
+func newPlan(m xrMeta, s *AuroraSpec, in *v1beta1.Input, accountID string, o observed) *plan {
 	p := &plan{
 		spec:           s,
 		meta:           m,
@@ -42,11 +44,9 @@ func newPlan(m xrMeta, s *AuroraSpec, in *v1beta1.Input, accountID string) *plan
 		region:         s.Region,
 		partition:      partitionOf(s.Region),
 		accountID:      accountID,
-		providerConfig: v1beta1.ProviderConfigRef{Name: "default", Kind: "ClusterProviderConfig"},
+		providerConfig: providerConfig(in),
 	}
-	if in.ProviderConfigRef != nil {
-		p.providerConfig = *in.ProviderConfigRef
-	}
+	p.names = newAWSNames(p.clusterID, m.UID, p.rotatorSource(), o)
 	if m.Legacy {
 		p.namespace = in.Namespace
 		if m.ClaimNamespace != "" {

@@ -43,10 +43,11 @@ func TestEveryPolicyIsLeastPrivilege(t *testing.T) {
 		"ServerlessRepo": selfManaged(RotationLambda{}),
 		"S3":             selfManaged(RotationLambda{S3: &S3Rotator{Bucket: "artifacts", Key: "rotator.zip"}}),
 		"ExistingWithRole": selfManaged(RotationLambda{
-			ExistingFunctionARN:     "arn:aws:lambda:us-east-1:111122223333:function:rotator",
-			ExistingFunctionRoleARN: "arn:aws:iam::111122223333:role/rotator",
+			ExistingFunctionARN:              "arn:aws:lambda:us-east-1:111122223333:function:rotator",
+			ExistingFunctionRoleARN:          "arn:aws:iam::111122223333:role/rotator",
+			ExistingFunctionSecurityGroupIDs: []string{"sg-0123456789abcdef7"},
 		}),
-		"ExistingWithoutRole": selfManaged(RotationLambda{ExistingFunctionARN: "arn:aws:lambda:us-east-1:111122223333:function:rotator"}),
+		"ExistingWithoutRole": selfManaged(RotationLambda{ExistingFunctionARN: "arn:aws:lambda:us-east-1:111122223333:function:rotator", ExistingFunctionSecurityGroupIDs: []string{"sg-0123456789abcdef7"}}),
 		"RDSManaged":          nil,
 	}
 	for name, mutate := range plans {
@@ -86,7 +87,7 @@ func TestEveryPolicyIsLeastPrivilege(t *testing.T) {
 			}
 			want := map[string][]string{
 				"ServerlessRepo":      {"arn:aws:iam::111122223333:root", "arn:aws:iam::111122223333:root"},
-				"S3":                  {"arn:aws:iam::111122223333:root", "arn:aws:iam::111122223333:role/ns-db-rotator"},
+				"S3":                  {"arn:aws:iam::111122223333:root", "arn:aws:iam::111122223333:role/ns-db-rot-4a49acf8"},
 				"ExistingWithRole":    {"arn:aws:iam::111122223333:root", "arn:aws:iam::111122223333:role/rotator"},
 				"ExistingWithoutRole": {"arn:aws:iam::111122223333:root"},
 				"RDSManaged":          {"arn:aws:iam::111122223333:root"},

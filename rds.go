@@ -94,6 +94,7 @@ func (p *plan) cluster(kmsKeyARN string, b bootstrap) *rdsv1beta1.Cluster {
 		StorageEncrypted:                    ptr.To(true),
 		DBSubnetGroupNameSelector:           selectorFor(nameSubnetGroup),
 		VPCSecurityGroupIDSelector:          selectorFor(nameSecurityGroup),
+		NetworkType:                         ptr.To(s.Network.NetworkType),
 		DBClusterParameterGroupNameSelector: selectorFor(nameClusterParameterGroup),
 		EnabledCloudwatchLogsExports:        exports,
 		BackupRetentionPeriod:               ptr.To(float64(*s.Backup.RetentionDays)),
@@ -107,6 +108,11 @@ func (p *plan) cluster(kmsKeyARN string, b bootstrap) *rdsv1beta1.Cluster {
 	if *s.FinalSnapshot {
 		fp.FinalSnapshotIdentifier = ptr.To(finalSnapshotIdentifier(p.clusterID, p.meta.UID))
 	}
+	// NOTE: with a final snapshot the automated backups are retained too
+	// (point-in-time restore within their retention period after the
+	// cluster is gone; the key they need is kept: deletion.go); without
+	// one, nothing of the data is meant to survive.
+	fp.DeleteAutomatedBackups = ptr.To(!*s.FinalSnapshot)
 	if kmsKeyARN != "" {
 		fp.KMSKeyID = ptr.To(kmsKeyARN)
 	} else {

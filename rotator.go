@@ -1,8 +1,6 @@
 package main
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"strings"
 
 	"k8s.io/utils/ptr"
@@ -43,14 +41,6 @@ func (p *plan) rotatorSource() string {
 	}
 }
 
-// rotatorStackName is short so CloudFormation keeps it whole in the names it
-// generates for the stack's role ("serverlessrepo-<stack>-<logical id>-..."),
-// which the secret policy matches.
-func rotatorStackName(clusterID string) string {
-	h := sha256.Sum256([]byte(clusterID))
-	return "rot-" + hex.EncodeToString(h[:])[:8]
-}
-
 // rotatorFunctionName is the rotator's Lambda function name.
 func (p *plan) rotatorFunctionName() string {
 	if arn := p.spec.Credentials.Rotation.Lambda.ExistingFunctionARN; arn != "" {
@@ -59,7 +49,7 @@ func (p *plan) rotatorFunctionName() string {
 			return parts[6]
 		}
 	}
-	return rotatorName(p.clusterID)
+	return p.names.rotatorFunction
 }
 
 // rotatorPrincipal is the rotator's execution role, as a secret policy
@@ -76,7 +66,7 @@ func (p *plan) rotatorPrincipal() (*policyPrincipal, policyCondition, bool) {
 		return nil, nil, false
 	default:
 		return &policyPrincipal{AWS: []string{p.arn("iam", "", p.accountID, "root")}},
-			policyCondition{"ArnLike": {"aws:PrincipalArn": {p.arn("iam", "", p.accountID, "role/serverlessrepo-"+rotatorStackName(p.clusterID)+"-*")}}},
+			policyCondition{"ArnLike": {"aws:PrincipalArn": {p.arn("iam", "", p.accountID, "role/serverlessrepo-"+p.names.rotatorStack+"-*")}}},
 			true
 	}
 }
@@ -84,7 +74,7 @@ func (p *plan) rotatorPrincipal() (*policyPrincipal, policyCondition, bool) {
 // rotatorRoleARN is the ARN of the S3 rotator's role, known before it exists
 // because the function names it.
 func (p *plan) rotatorRoleARN() string {
-	return p.arn("iam", "", p.accountID, "role/"+rotatorName(p.clusterID))
+	return p.arn("iam", "", p.accountID, "role/"+p.names.rotatorRole)
 }
 
 // rotatorSubnets are the subnets the rotator runs in.
@@ -101,8 +91,11 @@ func (p *plan) rotatorSubnets() []string {
 func (p *plan) rotatorStack(securityGroupID, kmsKeyARN, endpointURL string) *sarv1beta1.CloudFormationStack {
 	app := p.spec.Credentials.Rotation.Lambda.ServerlessRepo
 	fp := sarv1beta1.CloudFormationStackParameters{
-		Region:        ptr.To(p.region),
-		Name:          ptr.To(rotatorStackName(p.clusterID)),
+		Region: ptr.To(p.region),
+		// NOTE: short, so CloudFormation keeps it whole in the name it gives
+		// the stack's role ("serverlessrepo-<stack>-<logical id>-..."),
+		// which the secret policy matches.
+		Name:          ptr.To(p.names.rotatorStack),
 		ApplicationID: ptr.To(app.ApplicationID),
 		Capabilities:  []*string{ptr.To("CAPABILITY_IAM"), ptr.To("CAPABILITY_RESOURCE_POLICY")},
 		Parameters: map[string]*string{
@@ -179,7 +172,7 @@ func (p *plan) rotatorRole() *iamv1beta1.Role {
 		Condition: policyCondition{"StringEquals": {"aws:SourceAccount": {p.accountID}}},
 	}}}
 	return &iamv1beta1.Role{
-		ObjectMeta: p.objectMeta(nameRotatorRole, rotatorName(p.clusterID)),
+		ObjectMeta: p.objectMeta(nameRotatorRole, p.names.rotatorRole),
 		Spec: iamv1beta1.RoleSpec{ManagedResourceSpec: p.managed(), ForProvider: iamv1beta1.RoleParameters{
 			Description:      ptr.To("Rotates the master password of Aurora PostgreSQL cluster " + p.clusterID),
 			AssumeRolePolicy: ptr.To(trust.String()),
@@ -254,7 +247,7 @@ func (p *plan) rotatorPermission(secretARN string) *lambdav1beta1.Permission {
 func (p *plan) rotatorSecurityGroup() *ec2v1beta1.SecurityGroup {
 	sg := p.securityGroup()
 	sg.ObjectMeta = p.objectMeta(nameRotatorSecurityGroup, "")
-	sg.Spec.ForProvider.Name = ptr.To(rotatorName(p.clusterID))
+	sg.Spec.ForProvider.Name = ptr.To(p.names.rotatorSecurityGroup)
 	sg.Spec.ForProvider.Description = ptr.To("Password rotator of Aurora PostgreSQL cluster " + p.clusterID)
 	return sg
 }

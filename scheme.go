@@ -16,6 +16,7 @@ import (
 	rdsv1beta1 "github.com/function-aurora-postgres/function-aurora-postgres/internal/aws/rds/v1beta1"
 	smv1beta1 "github.com/function-aurora-postgres/function-aurora-postgres/internal/aws/secretsmanager/v1beta1"
 	sarv1beta1 "github.com/function-aurora-postgres/function-aurora-postgres/internal/aws/serverlessrepo/v1beta1"
+	protectionv1beta1 "github.com/function-aurora-postgres/function-aurora-postgres/internal/crossplane/protection/v1beta1"
 )
 
 // composedKinds are the kinds this function composes, by group version.
@@ -37,7 +38,8 @@ var composedKinds = map[schema.GroupVersion][]runtime.Object{
 	smv1beta1.CRDGroupVersion: {
 		&smv1beta1.Secret{}, &smv1beta1.SecretVersion{}, &smv1beta1.SecretPolicy{}, &smv1beta1.SecretRotation{},
 	},
-	sarv1beta1.CRDGroupVersion: {&sarv1beta1.CloudFormationStack{}},
+	sarv1beta1.CRDGroupVersion:     {&sarv1beta1.CloudFormationStack{}},
+	protectionv1beta1.GroupVersion: {&protectionv1beta1.Usage{}},
 }
 
 // registerTypes adds the kinds this function composes, and only those, to

@@ -42,6 +42,21 @@ func (pv provider) observe(name string, desired *structpb.Struct) *fnv1.Resource
 	if obj["apiVersion"] == "v1" {
 		return &fnv1.Resource{Resource: mustStruct(obj)}
 	}
+	if kind == "Usage" {
+		// Crossplane's usage controller: it resolves both selectors and
+		// reports the Usage Ready (condition Ready, reason Available).
+		spec := obj["spec"].(map[string]any)
+		for _, side := range []string{"of", "by"} {
+			r := spec[side].(map[string]any)
+			sel := r["resourceSelector"].(map[string]any)
+			component := sel["matchLabels"].(map[string]any)["aurora-postgres.fn.crossplane.io/component"].(string)
+			r["resourceRef"] = map[string]any{"name": pv.xrName + "-" + shortHash(pv.xrName + "/" + component)[:5]}
+		}
+		obj["status"] = map[string]any{"conditions": []any{
+			map[string]any{"type": "Ready", "status": "True", "reason": "Available", "lastTransitionTime": "2026-11-26T12:00:00Z"},
+		}}
+		return &fnv1.Resource{Resource: mustStruct(obj)}
+	}
 	spec := obj["spec"].(map[string]any)
 	fp := spec["forProvider"].(map[string]any)
 	region, _ := fp["region"].(string)
@@ -73,8 +88,8 @@ func (pv provider) observe(name string, desired *structpb.Struct) *fnv1.Resource
 	case "Cluster":
 		keyARN := pv.resolveKey(fp)
 		at["arn"], at["id"] = arn("rds", "cluster:"+ext), ext
-		at["endpoint"] = ext + ".cluster-c9akciq32.us-east-1.rds.amazonaws.com"
-		at["readerEndpoint"] = ext + ".cluster-ro-c9akciq32.us-east-1.rds.amazonaws.com"
+		at["endpoint"] = ext + ".cluster-c9akciq32." + region + ".rds.amazonaws.com"
+		at["readerEndpoint"] = ext + ".cluster-ro-c9akciq32." + region + ".rds.amazonaws.com"
 		at["port"] = fp["port"]
 		at["engineVersionActual"] = fp["engineVersion"]
 		at["clusterResourceId"] = "cluster-" + strings.ToUpper(h[:26])
@@ -123,7 +138,7 @@ func (pv provider) observe(name string, desired *structpb.Struct) *fnv1.Resource
 		at["arn"], at["id"] = arn("ec2", "security-group-rule/"+ext), ext
 	case "ClusterInstance":
 		at["arn"], at["id"] = arn("rds", "db:"+ext), ext
-		at["endpoint"] = ext + ".c9akciq32.us-east-1.rds.amazonaws.com"
+		at["endpoint"] = ext + ".c9akciq32." + region + ".rds.amazonaws.com"
 		at["writer"] = strings.HasSuffix(name, "-1") || strings.HasSuffix(name, "-writer")
 	}
 	ann["crossplane.io/external-name"] = ext

@@ -17,8 +17,13 @@ import (
 
 // facts are what the function learns from observed resources on each call.
 type facts struct {
+	// accountID is resolved from the sources and observedAccount
+	// (account.go).
 	accountID string
-	status    AuroraStatus
+	// observedAccount is the account of observedAccountARN, an ARN of a
+	// resource the provider created.
+	observedAccount, observedAccountARN string
+	status                              AuroraStatus
 	// Values that resources without a reference selector for them wait for.
 	masterSecretARN string
 	rotatorSGID     string
@@ -34,7 +39,7 @@ var reARNAccount = regexp.MustCompile(`^arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:([0-9]
 // is the XR's current status: a value the function reported stays until an
 // observed resource reports a new one, so a resource briefly missing a field
 // does not blank the status or the connection secret.
-func observe(m xrMeta, s *AuroraSpec, inputAccountID string, o observed, prev AuroraStatus) facts {
+func observe(m xrMeta, s *AuroraSpec, o observed, prev AuroraStatus) facts {
 	st := prev
 	st.ClusterIdentifier = clusterIdentifier(m, s)
 	if s.Encryption.ExistingKMSKeyARN != "" {
@@ -78,8 +83,11 @@ func observe(m xrMeta, s *AuroraSpec, inputAccountID string, o observed, prev Au
 			setIf(&f.endpointDNS, ep.DNSEntry[0].DNSName)
 		}
 	}
-	if id := s.VPCEndpoint.ExistingEndpointID; id != "" {
+	switch id := s.VPCEndpoint.ExistingEndpointID; {
+	case id != "":
 		st.VPCEndpointID = id
+	case !s.endpointComposed():
+		st.VPCEndpointID = ""
 	}
 	if stack, ok := atProvider[sarv1beta1.CloudFormationStackObservation](o, nameRotatorStack); ok {
 		setIf(&f.stackLambdaARN, stack.Outputs["RotationLambdaARN"])
@@ -90,13 +98,11 @@ func observe(m xrMeta, s *AuroraSpec, inputAccountID string, o observed, prev Au
 	}
 	st.RotationEnabled = ptr.To(ptr.Deref(s.Credentials.Rotation.Enabled, true))
 	f.status = st
-	// The account that owns the resources, most explicit source first.
-	for _, a := range []string{s.AccountID, inputAccountID, accountOf(ptr.Deref(sgARN, "")), accountOf(st.ClusterARN), accountOf(st.KMSKeyARN)} {
-		if a != "" {
-			f.accountID = a
-			break
-		}
+	ownKey := ""
+	if s.Encryption.ExistingKMSKeyARN == "" {
+		ownKey = st.KMSKeyARN
 	}
+	f.observedAccount, f.observedAccountARN = observedAccount(sgARN, st.ClusterARN, f.masterSecretARN, ownKey)
 	return f
 }
 

@@ -102,12 +102,17 @@ func composedObjects(t testing.TB, req *fnv1.RunFunctionRequest) *desired {
 	}
 	o := observedFrom(req)
 	prev := previousStatus(oxr)
-	f := observe(m, spec, in.AccountID, o, prev)
-	p := newPlan(m, spec, in, f.accountID)
+	f := observe(m, spec, o, prev)
+	if account, errs := resolveAccount(accountSources(spec, in, environmentAccount(req)), f.observedAccount, f.observedAccountARN); len(errs) == 0 {
+		f.accountID = account
+	} else {
+		return nil
+	}
+	p := newPlan(m, spec, in, f.accountID, o)
 	if m.Legacy && p.namespace == "" {
 		return nil
 	}
-	if errs := p.checkChanges(o, f); len(errs) > 0 {
+	if errs := append(p.checkChanges(o, f), p.checkCreation(o)...); len(errs) > 0 {
 		return nil
 	}
 	supplied, ferr := p.suppliedPassword(req, &fnv1.RunFunctionResponse{}, o)
@@ -128,7 +133,7 @@ func composedObjects(t testing.TB, req *fnv1.RunFunctionRequest) *desired {
 // encoder gives the Struct the JSON path gives.
 func TestTypedStructMatchesJSON(t *testing.T) {
 	noAccount := exampleInput()
-	delete(noAccount, "accountId")
+	delete(noAccount, testEnvironment)
 	xrs, err := filepath.Glob("testdata/xr/*.yaml")
 	if err != nil {
 		t.Fatal(err)

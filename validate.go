@@ -143,9 +143,31 @@ func validateNetwork(p *field.Path, n Network) field.ErrorList {
 	}
 	errs = append(errs, validateIDs(p.Child("subnetIds"), n.SubnetIDs, reSubnetID, "a subnet ID such as subnet-0123456789abcdef0")...)
 	errs = append(errs, validateIDs(p.Child("allowedSecurityGroupIds"), n.AllowedSecurityGroupIDs, reSecurityGroupID, "a security group ID such as sg-0123456789abcdef0")...)
-	seen := map[string]bool{}
+	errs = append(errs, validateCIDRs(p.Child("allowedCidrBlocks"), n.AllowedCIDRBlocks, "would open the database to every address: list the networks that need access")...)
+	errs = append(errs, validateCIDRs(p.Child("vpcCidrBlocks"), n.VPCCIDRBlocks, "is not a VPC's network: list the VPC's CIDR blocks")...)
+	types := []string{networkTypeIPv4, networkTypeDualStack}
+	if !slices.Contains(types, n.NetworkType) {
+		errs = append(errs, field.NotSupported(p.Child("networkType"), n.NetworkType, types))
+	}
+	// NOTE: an IPv4-only cluster has no IPv6 address, so an IPv6 rule
+	// would admit nobody (RDS: "Working with a DB instance in a VPC",
+	// dual-stack mode).
 	for i, c := range n.AllowedCIDRBlocks {
-		ip := p.Child("allowedCidrBlocks").Index(i)
+		prefix, err := netip.ParsePrefix(c)
+		if err == nil && prefix.Addr().Is6() && prefix == prefix.Masked() && prefix.Bits() > 0 && n.NetworkType != networkTypeDualStack {
+			errs = append(errs, field.Invalid(p.Child("allowedCidrBlocks").Index(i), c, "an IPv6 network reaches only a dual-stack cluster: set spec.network.networkType to DUAL (the subnets need IPv6 CIDR blocks), or remove it"))
+		}
+	}
+	return errs
+}
+
+// validateCIDRs checks a list of CIDR blocks: canonical network addresses,
+// no duplicates, and never every address (why says what /0 would mean).
+func validateCIDRs(p *field.Path, cidrs []string, why string) field.ErrorList {
+	var errs field.ErrorList
+	seen := map[string]bool{}
+	for i, c := range cidrs {
+		ip := p.Index(i)
 		prefix, err := netip.ParsePrefix(c)
 		switch {
 		case err != nil:
@@ -155,7 +177,7 @@ func validateNetwork(p *field.Path, n Network) field.ErrorList {
 		case prefix.String() != c:
 			errs = append(errs, field.Invalid(ip, c, fmt.Sprintf("must be written in canonical form %s", prefix)))
 		case prefix.Bits() == 0:
-			errs = append(errs, field.Invalid(ip, c, "would open the database to every address: list the networks that need access"))
+			errs = append(errs, field.Invalid(ip, c, why))
 		case seen[c]:
 			errs = append(errs, field.Duplicate(ip, c))
 		}

@@ -114,6 +114,14 @@ func validateCredentials(root *field.Path, s *AuroraSpec) field.ErrorList {
 			errs = append(errs, field.Invalid(lp.Child("existingFunctionRoleArn"), r, fmt.Sprintf("must be in the %s partition", partitionOf(s.Region))))
 		}
 	}
+	sgp := lp.Child("existingFunctionSecurityGroupIds")
+	switch {
+	case l.ExistingFunctionARN != "" && len(l.ExistingFunctionSecurityGroupIDs) == 0:
+		errs = append(errs, field.Required(sgp, "the security groups of existingFunctionArn's network interfaces: the function opens the DB port (and a composed Secrets Manager endpoint) to them, or the rotator reaches neither"))
+	case l.ExistingFunctionARN == "" && len(l.ExistingFunctionSecurityGroupIDs) > 0:
+		errs = append(errs, field.Forbidden(sgp, "applies only with existingFunctionArn: the function makes the security group of a rotator it deploys itself"))
+	}
+	errs = append(errs, validateIDs(sgp, l.ExistingFunctionSecurityGroupIDs, reSecurityGroupID, "a security group ID such as sg-0123456789abcdef0")...)
 	errs = append(errs, validateSubnetSubset(lp.Child("subnetIds"), l.SubnetIDs, s.Network.SubnetIDs)...)
 
 	e := s.VPCEndpoint
@@ -127,6 +135,12 @@ func validateCredentials(root *field.Path, s *AuroraSpec) field.ErrorList {
 		}
 	}
 	errs = append(errs, validateSubnetSubset(ep.Child("subnetIds"), e.SubnetIDs, s.Network.SubnetIDs)...)
+	// NOTE: with private DNS, secretsmanager.<region>.amazonaws.com
+	// resolves to the endpoint for every client in the VPC (EC2
+	// CreateVpcEndpoint, PrivateDnsEnabled), so it must admit all of them.
+	if s.endpointComposed() && *e.PrivateDNSEnabled && len(s.Network.VPCCIDRBlocks) == 0 {
+		errs = append(errs, field.Required(root.Child("network", "vpcCidrBlocks"), "spec.vpcEndpoint.privateDnsEnabled makes the endpoint the Secrets Manager of every client in the VPC: list the VPC's CIDR blocks so it admits them (or turn private DNS off: the rotator calls the endpoint's own name)"))
+	}
 	return errs
 }
 

@@ -44,6 +44,7 @@ func TestValidateCredentials(t *testing.T) {
 			reason: "RDS rotates its own secret without a Lambda.",
 			mutate: func(s *AuroraSpec) {
 				s.Credentials.Rotation.Lambda.ExistingFunctionARN = "arn:aws:lambda:us-east-1:111122223333:function:r"
+				s.Credentials.Rotation.Lambda.ExistingFunctionSecurityGroupIDs = []string{"sg-0123456789abcdef7"}
 			},
 			want: []string{"spec.credentials.rotation.lambda: Forbidden: RDSManaged credentials are rotated by RDS, without a Lambda: use mode SelfManaged for a rotator"},
 		},
@@ -62,6 +63,7 @@ func TestValidateCredentials(t *testing.T) {
 			mutate: selfManaged(func(s *AuroraSpec) {
 				s.Credentials.Rotation.Lambda.S3 = &S3Rotator{Bucket: "artifacts", Key: "r.zip"}
 				s.Credentials.Rotation.Lambda.ExistingFunctionARN = "arn:aws:lambda:us-east-1:111122223333:function:r"
+				s.Credentials.Rotation.Lambda.ExistingFunctionSecurityGroupIDs = []string{"sg-0123456789abcdef7"}
 			}),
 			want: []string{`spec.credentials.rotation.lambda: Invalid value: "": set exactly one rotator source: serverlessRepo, s3 or existingFunctionArn`},
 		},
@@ -79,6 +81,7 @@ func TestValidateCredentials(t *testing.T) {
 			reason: "The rotator runs in the cluster's region.",
 			mutate: selfManaged(func(s *AuroraSpec) {
 				s.Credentials.Rotation.Lambda.ExistingFunctionARN = "arn:aws:lambda:eu-west-1:111122223333:function:r"
+				s.Credentials.Rotation.Lambda.ExistingFunctionSecurityGroupIDs = []string{"sg-0123456789abcdef7"}
 			}),
 			want: []string{`spec.credentials.rotation.lambda.existingFunctionArn: Invalid value: "arn:aws:lambda:eu-west-1:111122223333:function:r": must be in the cluster's region us-east-1, not eu-west-1`},
 		},
@@ -86,13 +89,17 @@ func TestValidateCredentials(t *testing.T) {
 			reason: "ARNs are in the region's partition.",
 			mutate: selfManaged(func(s *AuroraSpec) {
 				s.Credentials.Rotation.Lambda.ExistingFunctionARN = "arn:aws-cn:lambda:us-east-1:111122223333:function:r"
+				s.Credentials.Rotation.Lambda.ExistingFunctionSecurityGroupIDs = []string{"sg-0123456789abcdef7"}
 			}),
 			want: []string{`spec.credentials.rotation.lambda.existingFunctionArn: Invalid value: "arn:aws-cn:lambda:us-east-1:111122223333:function:r": must be in the aws partition of region us-east-1`},
 		},
 		"MalformedLambdaARN": {
 			reason: "A Lambda ARN names a function.",
-			mutate: selfManaged(func(s *AuroraSpec) { s.Credentials.Rotation.Lambda.ExistingFunctionARN = "my-rotator" }),
-			want:   []string{`spec.credentials.rotation.lambda.existingFunctionArn: Invalid value: "my-rotator": must be a Lambda function ARN such as arn:aws:lambda:us-east-1:111122223333:function:my-rotator`},
+			mutate: selfManaged(func(s *AuroraSpec) {
+				s.Credentials.Rotation.Lambda.ExistingFunctionARN = "my-rotator"
+				s.Credentials.Rotation.Lambda.ExistingFunctionSecurityGroupIDs = []string{"sg-0123456789abcdef7"}
+			}),
+			want: []string{`spec.credentials.rotation.lambda.existingFunctionArn: Invalid value: "my-rotator": must be a Lambda function ARN such as arn:aws:lambda:us-east-1:111122223333:function:my-rotator`},
 		},
 		"RoleWithoutFunction": {
 			reason: "A role ARN only names an existing function's role.",
@@ -118,6 +125,47 @@ func TestValidateCredentials(t *testing.T) {
 				s.VPCEndpoint.SubnetIDs = []string{"subnet-01"}
 			}),
 			want: []string{"spec.vpcEndpoint.subnetIds: Forbidden: applies only to an endpoint the function creates, not to existingEndpointId"},
+		},
+		"ExistingRotatorWithoutSecurityGroups": {
+			reason: "An existing rotator's security groups are needed to open the DB port to it.",
+			mutate: selfManaged(func(s *AuroraSpec) {
+				s.Credentials.Rotation.Lambda.ExistingFunctionARN = "arn:aws:lambda:us-east-1:111122223333:function:r"
+			}),
+			want: []string{"spec.credentials.rotation.lambda.existingFunctionSecurityGroupIds: Required value: the security groups of existingFunctionArn's network interfaces: the function opens the DB port (and a composed Secrets Manager endpoint) to them, or the rotator reaches neither"},
+		},
+		"SecurityGroupsWithoutExistingRotator": {
+			reason: "The function makes the security group of a rotator it deploys.",
+			mutate: selfManaged(func(s *AuroraSpec) {
+				s.Credentials.Rotation.Lambda.ExistingFunctionSecurityGroupIDs = []string{"sg-0123456789abcdef7"}
+			}),
+			want: []string{"spec.credentials.rotation.lambda.existingFunctionSecurityGroupIds: Forbidden: applies only with existingFunctionArn: the function makes the security group of a rotator it deploys itself"},
+		},
+		"BadExistingRotatorSecurityGroup": {
+			reason: "Security group IDs start with sg-.",
+			mutate: selfManaged(func(s *AuroraSpec) {
+				s.Credentials.Rotation.Lambda.ExistingFunctionARN = "arn:aws:lambda:us-east-1:111122223333:function:r"
+				s.Credentials.Rotation.Lambda.ExistingFunctionSecurityGroupIDs = []string{"rotators"}
+			}),
+			want: []string{`spec.credentials.rotation.lambda.existingFunctionSecurityGroupIds[0]: Invalid value: "rotators": must be a security group ID such as sg-0123456789abcdef0`},
+		},
+		"PrivateDNSWithoutVPCNetworks": {
+			reason: "A private-DNS endpoint serves every client of the VPC, so it must know the VPC's networks to admit them.",
+			mutate: selfManaged(func(s *AuroraSpec) { s.VPCEndpoint.PrivateDNSEnabled = ptr.To(true) }),
+			want:   []string{"spec.network.vpcCidrBlocks: Required value: spec.vpcEndpoint.privateDnsEnabled makes the endpoint the Secrets Manager of every client in the VPC: list the VPC's CIDR blocks so it admits them (or turn private DNS off: the rotator calls the endpoint's own name)"},
+		},
+		"PrivateDNSWithVPCNetworks": {
+			reason: "With the VPC's networks a private-DNS endpoint is valid.",
+			mutate: selfManaged(func(s *AuroraSpec) {
+				s.VPCEndpoint.PrivateDNSEnabled = ptr.To(true)
+				s.Network.VPCCIDRBlocks = []string{"10.0.0.0/16"}
+			}),
+		},
+		"PrivateDNSWithoutRotation": {
+			reason: "Without rotation there is no endpoint, so its private DNS asks for nothing.",
+			mutate: selfManaged(func(s *AuroraSpec) {
+				s.VPCEndpoint.PrivateDNSEnabled = ptr.To(true)
+				s.Credentials.Rotation.Enabled = ptr.To(false)
+			}),
 		},
 		"BadEndpointID": {
 			reason: "Endpoint IDs start with vpce-.",

@@ -332,11 +332,36 @@ func TestValidate(t *testing.T) {
 			}},
 		},
 		"IPv6CIDR": {
-			reason: "IPv6 CIDR blocks are accepted alongside IPv4 ones.",
+			reason: "IPv6 CIDR blocks are accepted alongside IPv4 ones for a dual-stack cluster.",
 			args: args{mutate: func(s *AuroraSpec) {
 				s.Network.AllowedCIDRBlocks = []string{"10.0.0.0/16", "2001:db8::/32", "fd00:40::/56"}
+				s.Network.NetworkType = "DUAL"
 			}},
 			want: want{},
+		},
+		"IPv6CIDRWithoutDualStack": {
+			reason: "An IPv4-only cluster has no IPv6 address: an IPv6 rule would admit nobody.",
+			args: args{mutate: func(s *AuroraSpec) {
+				s.Network.AllowedCIDRBlocks = []string{"10.0.0.0/16", "2001:db8::/32"}
+			}},
+			want: want{errs: []string{
+				`spec.network.allowedCidrBlocks[1]: Invalid value: "2001:db8::/32": an IPv6 network reaches only a dual-stack cluster: set spec.network.networkType to DUAL (the subnets need IPv6 CIDR blocks), or remove it`,
+			}},
+		},
+		"UnknownNetworkType": {
+			reason: "Aurora knows IPV4 and DUAL.",
+			args:   args{mutate: func(s *AuroraSpec) { s.Network.NetworkType = "IPV6" }},
+			want: want{errs: []string{
+				`spec.network.networkType: Unsupported value: "IPV6": supported values: "IPV4", "DUAL"`,
+			}},
+		},
+		"BadVPCNetwork": {
+			reason: "The VPC's CIDR blocks are checked like the allowed ones.",
+			args:   args{mutate: func(s *AuroraSpec) { s.Network.VPCCIDRBlocks = []string{"10.0.0.1/16", "0.0.0.0/0"} }},
+			want: want{errs: []string{
+				`spec.network.vpcCidrBlocks[0]: Invalid value: "10.0.0.1/16": must be a network address: did you mean 10.0.0.0/16?`,
+				`spec.network.vpcCidrBlocks[1]: Invalid value: "0.0.0.0/0": is not a VPC's network: list the VPC's CIDR blocks`,
+			}},
 		},
 		"NonCanonicalIPv6CIDR": {
 			reason: "An IPv6 CIDR block with host bits set is rejected like an IPv4 one.",

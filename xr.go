@@ -55,7 +55,18 @@ type Network struct {
 	SubnetIDs               []string `json:"subnetIds"`
 	AllowedCIDRBlocks       []string `json:"allowedCidrBlocks,omitempty"`
 	AllowedSecurityGroupIDs []string `json:"allowedSecurityGroupIds,omitempty"`
+	// VPCCIDRBlocks are the VPC's networks: a private-DNS endpoint serves
+	// every client in them.
+	VPCCIDRBlocks []string `json:"vpcCidrBlocks,omitempty"`
+	// NetworkType is IPV4 or DUAL (dual-stack, for IPv6 clients).
+	NetworkType string `json:"networkType,omitempty"`
 }
+
+// Network types of an Aurora cluster.
+const (
+	networkTypeIPv4      = "IPV4"
+	networkTypeDualStack = "DUAL"
+)
 
 // Instance is one DB instance of the cluster. The first is the writer.
 type Instance struct {
@@ -106,7 +117,10 @@ type RotationLambda struct {
 	S3                      *S3Rotator             `json:"s3,omitempty"`
 	ExistingFunctionARN     string                 `json:"existingFunctionArn,omitempty"`
 	ExistingFunctionRoleARN string                 `json:"existingFunctionRoleArn,omitempty"`
-	SubnetIDs               []string               `json:"subnetIds,omitempty"`
+	// ExistingFunctionSecurityGroupIDs are the existing rotator's security
+	// groups, which the DB port and the endpoint are opened to.
+	ExistingFunctionSecurityGroupIDs []string `json:"existingFunctionSecurityGroupIds,omitempty"`
+	SubnetIDs                        []string `json:"subnetIds,omitempty"`
 }
 
 // ServerlessRepoRotator deploys AWS's single-user PostgreSQL rotator from the
@@ -167,6 +181,8 @@ type AuroraStatus struct {
 	RotationEnabled     *bool  `json:"rotationEnabled,omitempty"`
 	// Bootstrap records the SelfManaged password's hand-off (bootstrap.go).
 	Bootstrap *BootstrapStatus `json:"bootstrap,omitempty"`
+	// Deletion says what deleting the XR does and leaves behind (deletion.go).
+	Deletion *DeletionStatus `json:"deletion,omitempty"`
 }
 
 // xrMeta is the part of the XR's identity that names and placement derive

@@ -10,6 +10,10 @@
 #   FUNCTIONS    example/functions.yaml                 Function(s)
 #   OBSERVED     (unset)  observed composed resources   -> `-o FILE`
 #   XRD          (unset)  XRD for defaults/legacy XRs   -> `--xrd FILE`
+#   ENVIRONMENT  example/environment.yaml  the platform's EnvironmentConfig
+#                data (the AWS account), as function-environment-configs
+#                passes it -> `--context-files apiextensions.crossplane.io/environment=FILE`;
+#                empty: none
 #   FN_PORT      (unset)  port for the function; default: a random free one
 #   FN_DEBUG     (unset)  1 runs the function with --debug
 #   FUNCTION_BIN ./bin/function                         where to build the function
@@ -35,6 +39,8 @@ for f in "$XR" "$COMPOSITION" "$FUNCTIONS"; do [[ -e "$f" ]] || die "no such fil
 extra=()
 [[ -n "${OBSERVED:-}" ]] && extra+=(-o "$OBSERVED")
 [[ -n "${XRD:-}" ]] && extra+=(--xrd "$XRD")
+ENVIRONMENT="${ENVIRONMENT-example/environment.yaml}"
+[[ -n "$ENVIRONMENT" ]] && extra+=("--context-files=apiextensions.crossplane.io/environment=$ENVIRONMENT")
 
 crossplane="$(hack/tool.sh crossplane)"
 core="$(hack/tool.sh crossplane-core)"
