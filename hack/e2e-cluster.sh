@@ -282,16 +282,6 @@ up() {
   wait_for kube-apiserver 120 curl -sf --cacert "$PKI/ca.crt" --cert "$PKI/admin.crt" --key "$PKI/admin.key" \
     "https://127.0.0.1:$P_API/readyz"
 
-  step "kube-controller-manager (garbage collector) on 127.0.0.1:$P_KCM"
-  start_process kube-controller-manager "$kcm" \
-    --kubeconfig="$DIR/controller-manager.kubeconfig" \
-    --authentication-kubeconfig="$DIR/controller-manager.kubeconfig" \
-    --authorization-kubeconfig="$DIR/controller-manager.kubeconfig" --authentication-skip-lookup \
-    --controllers=garbage-collector-controller --leader-elect=false \
-    --bind-address=127.0.0.1 --secure-port="$P_KCM" --cert-dir="$DIR/kcm-certs" \
-    --use-service-account-credentials=false
-  wait_for kube-controller-manager 60 curl -sfk "https://127.0.0.1:$P_KCM/healthz"
-
   step "Crossplane core: CRDs, init, start"
   printf 'apiVersion: v1\nkind: Namespace\nmetadata: {name: crossplane-system}\n' > "$DIR/namespace.yaml"
   "${ctl[@]}" apply "$DIR/namespace.yaml" "$core_crds"
@@ -341,6 +331,24 @@ up() {
   "${ctl[@]}" apply "${xrds[@]}"
   "${ctl[@]}" wait-xrds "${names[@]}"
   "${ctl[@]}" apply "$APIS"/*/composition.yaml
+
+  # Last, once every kind exists: the garbage collector reads discovery at
+  # start and then only every 30 s. Started earlier, it would not know the
+  # XR kinds Crossplane just created for the XRDs, and an XR deleted in the
+  # suite's first half minute would leave its composed resources to that
+  # next rediscovery: deleted late, all at once, past the Usages that
+  # should have refused them.
+  step "kube-controller-manager (garbage collector) on 127.0.0.1:$P_KCM"
+  start_process kube-controller-manager "$kcm" \
+    --kubeconfig="$DIR/controller-manager.kubeconfig" \
+    --authentication-kubeconfig="$DIR/controller-manager.kubeconfig" \
+    --authorization-kubeconfig="$DIR/controller-manager.kubeconfig" --authentication-skip-lookup \
+    --controllers=garbage-collector-controller --leader-elect=false \
+    --bind-address=127.0.0.1 --secure-port="$P_KCM" --cert-dir="$DIR/kcm-certs" \
+    --use-service-account-credentials=false
+  wait_for kube-controller-manager 60 curl -sfk "https://127.0.0.1:$P_KCM/healthz"
+  wait_for kube-controller-manager 60 grep -q "all resource monitors have synced" "$LOGS/kube-controller-manager.log"
+
   alive_or_die crossplane
   alive_or_die function
 
