@@ -202,12 +202,12 @@ func (x *xrRef) get(ctx context.Context) (*unstructured.Unstructured, error) {
 	return get(ctx, x.gvk, x.namespace, x.name)
 }
 
-// composed lists the XR's composed resources of every provider kind and
-// Secrets, by composition resource name.
+// composed lists the XR's composed resources of every provider kind,
+// Secrets and Usages, by composition resource name.
 func (x *xrRef) composed(ctx context.Context) (map[string]*unstructured.Unstructured, error) {
 	out := map[string]*unstructured.Unstructured{}
 	sel := metav1.ListOptions{LabelSelector: labelComposite + "=" + x.name}
-	for _, gvk := range append([]schema.GroupVersionKind{gvkSecret}, kinds...) {
+	for _, gvk := range append([]schema.GroupVersionKind{gvkSecret, gvkUsage}, kinds...) {
 		ri, err := cl.Resource(gvk, x.composedIn)
 		if err != nil {
 			return nil, err

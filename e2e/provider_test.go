@@ -17,8 +17,10 @@ import (
 	"github.com/function-aurora-postgres/function-aurora-postgres/e2e/kube"
 )
 
-// account is the AWS account of the example Composition's function input.
-const account = "111122223333"
+// account is the AWS account the provider acts in: the ARNs it reports name
+// it. hack/e2e-cluster.sh sets it as the Compositions' input.accountId
+// (E2E_ACCOUNT_ID).
+var account = "111122223333"
 
 // provider plays provider-aws's part against the real API server: once a
 // managed resource exists, it reports it created, as the provider would

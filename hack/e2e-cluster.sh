@@ -35,6 +35,9 @@
 #   E2E_PROVIDER_CRDS  directory of provider CRDs to install (default: hack/crds.sh)
 #   E2E_APIS           directory of <variant>/definition.yaml + composition.yaml
 #                      to install (default apis)
+#   E2E_ACCOUNT_ID     the AWS account of the e2e provider (the ARNs it reports),
+#                      set as the Compositions' input.accountId: one control
+#                      plane, one account (default 111122223333)
 #   E2E_TIMEOUT        go test -timeout (default 20m)
 #   E2E_RUN            go test -run pattern (default: all)
 #   E2E_GO_TEST_FLAGS  extra go test flags (default -v)
@@ -53,6 +56,7 @@ APIS="${E2E_APIS:-$REPO_ROOT/apis}"
 KUBECONFIG_FILE="$DIR/kubeconfig"
 FUNCTION_NAME=function-aurora-postgres
 FUNCTION_PACKAGE="xpkg.crossplane.io/function-aurora-postgres/function-aurora-postgres:v0.1.0"
+ACCOUNT_ID="${E2E_ACCOUNT_ID:-111122223333}"
 
 ts() { date +%H:%M:%S; }
 step() { log "[$(ts)] e2e-cluster: $*"; }
@@ -330,7 +334,9 @@ up() {
   done
   "${ctl[@]}" apply "${xrds[@]}"
   "${ctl[@]}" wait-xrds "${names[@]}"
-  "${ctl[@]}" apply "$APIS"/*/composition.yaml
+  # The shipped Compositions name no account: a platform's EnvironmentConfig
+  # usually gives it. Nothing runs function-environment-configs here.
+  "${ctl[@]}" apply-compositions "$FUNCTION_NAME" "$ACCOUNT_ID" "$APIS"/*/composition.yaml
 
   # Last, once every kind exists: the garbage collector reads discovery at
   # start and then only every 30 s. Started earlier, it would not know the
@@ -359,6 +365,7 @@ export E2E_LOG_DIR=$LOGS
 export E2E_PROVIDER_CRDS=$crds
 export E2E_REPO_ROOT=$REPO_ROOT
 export E2E_WEBHOOK_URL=https://127.0.0.1:$P_XP_WEBHOOK
+export E2E_ACCOUNT_ID=$ACCOUNT_ID
 EOF
   step "control plane ready in $((SECONDS - start))s (logs: $LOGS)"
 }

@@ -5,6 +5,8 @@
 //	e2ectl -kubeconfig FILE wait-xrds NAME...              wait until Crossplane established the XRDs
 //	e2ectl -kubeconfig FILE register-function NAME PACKAGE ENDPOINT
 //	                                                       a paused Function and FunctionRevision pointing at ENDPOINT
+//	e2ectl -kubeconfig FILE apply-compositions FUNCTION ACCOUNT PATH...
+//	                                                       Compositions with input.accountId ACCOUNT in FUNCTION's steps
 //	e2ectl -kubeconfig FILE apply-webhooks URL CA-FILE PATH...
 //	                                                       webhook configurations calling URL + each webhook's
 //	                                                       service path, trusting CA-FILE, instead of a Service
@@ -18,6 +20,8 @@ import (
 	"strings"
 	"time"
 
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
 	"github.com/function-aurora-postgres/function-aurora-postgres/e2e/kube"
 )
 
@@ -27,7 +31,7 @@ func main() {
 	flag.Parse()
 	args := flag.Args()
 	if len(args) == 0 || *kubeconfig == "" {
-		fmt.Fprintln(os.Stderr, "usage: e2ectl -kubeconfig FILE apply|wait-xrds|register-function|apply-webhooks ARGS...")
+		fmt.Fprintln(os.Stderr, "usage: e2ectl -kubeconfig FILE apply|wait-xrds|register-function|apply-compositions|apply-webhooks ARGS...")
 		os.Exit(2)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
@@ -58,6 +62,24 @@ func run(ctx context.Context, kubeconfig, cmd string, args []string) error {
 			return fmt.Errorf("want NAME PACKAGE ENDPOINT, got %v", args)
 		}
 		return c.RegisterFunction(ctx, args[0], args[1], args[2])
+	case "apply-compositions":
+		if len(args) < 3 {
+			return fmt.Errorf("want FUNCTION ACCOUNT PATH..., got %v", args)
+		}
+		objs, err := kube.ReadObjects(args[2:]...)
+		if err != nil {
+			return err
+		}
+		for _, u := range objs {
+			if err := setInputAccount(u, args[0], args[1]); err != nil {
+				return err
+			}
+			if _, err := c.Apply(ctx, u); err != nil {
+				return err
+			}
+		}
+		fmt.Fprintf(os.Stderr, "applied %d Compositions from %v, account %s\n", len(objs), args[2:], args[1])
+		return nil
 	case "apply-webhooks":
 		if len(args) < 3 {
 			return fmt.Errorf("want URL CA-FILE PATH..., got %v", args)
@@ -75,4 +97,31 @@ func run(ctx context.Context, kubeconfig, cmd string, args []string) error {
 	default:
 		return fmt.Errorf("unknown command %q", cmd)
 	}
+}
+
+// setInputAccount sets input.accountId in every pipeline step of a
+// Composition that calls the named function.
+func setInputAccount(u *unstructured.Unstructured, function, account string) error {
+	if u.GetKind() != "Composition" {
+		return fmt.Errorf("%s %s is not a Composition", u.GetKind(), u.GetName())
+	}
+	steps, _, err := unstructured.NestedSlice(u.Object, "spec", "pipeline")
+	if err != nil {
+		return fmt.Errorf("Composition %s: %w", u.GetName(), err)
+	}
+	found := false
+	for _, st := range steps {
+		m, _ := st.(map[string]any)
+		if name, _, _ := unstructured.NestedString(m, "functionRef", "name"); name != function {
+			continue
+		}
+		if err := unstructured.SetNestedField(m, account, "input", "accountId"); err != nil {
+			return fmt.Errorf("Composition %s: %w", u.GetName(), err)
+		}
+		found = true
+	}
+	if !found {
+		return fmt.Errorf("Composition %s has no step calling %s", u.GetName(), function)
+	}
+	return unstructured.SetNestedSlice(u.Object, steps, "spec", "pipeline")
 }
