@@ -56,7 +56,14 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	pv = newProvider(cl)
-	os.Exit(m.Run())
+	ctx, cancel := context.WithCancel(context.Background())
+	if err := pv.watchDeletions(ctx, kinds); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	cancel()
+	os.Exit(code)
 }
 
 const (
@@ -155,7 +162,7 @@ func TestNamespacedXR(t *testing.T) {
 	if _, err := cl.Apply(ctx, obj); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { deleteXR(context.Background(), x) })
+	t.Cleanup(func() { cleanupXR(context.Background(), x) })
 
 	var xr *unstructured.Unstructured
 	var objs map[string]*unstructured.Unstructured
@@ -203,6 +210,10 @@ func TestNamespacedXR(t *testing.T) {
 	if !ok {
 		return
 	}
+
+	t.Run("Usages", func(t *testing.T) {
+		checkUsages(ctx, t, objs)
+	})
 
 	t.Run("Status", func(t *testing.T) {
 		checkStatus(t, xr, objs, "SelfManaged")
@@ -325,10 +336,10 @@ func TestNamespacedXR(t *testing.T) {
 		return
 	}
 
-	t.Run("Delete", func(t *testing.T) {
+	// The example keeps deletion protection on.
+	t.Run("DeleteProtected", func(t *testing.T) {
 		conn := mustGet(ctx, t, gvkSecret, x.namespace, str(obj, "spec", "writeConnectionSecretToRef", "name"))
-		deleteXR(ctx, x)
-		waitGone(ctx, t, x, deleteTimeout, conn)
+		deleteProtected(ctx, t, x, objs, true, conn)
 	})
 }
 
@@ -368,6 +379,7 @@ func TestLegacyClaim(t *testing.T) {
 		claimName:  claim.GetName(), claimNS: claim.GetNamespace(),
 		allowedGone: set{},
 	}
+	t.Cleanup(func() { cleanupXR(context.Background(), x) })
 	tr := newTracker()
 
 	var xr *unstructured.Unstructured
@@ -390,6 +402,9 @@ func TestLegacyClaim(t *testing.T) {
 	if !ok {
 		return
 	}
+	t.Run("Usages", func(t *testing.T) {
+		checkUsages(ctx, t, objs)
+	})
 	t.Run("Status", func(t *testing.T) {
 		checkStatus(t, xr, objs, "RDSManaged")
 		secrets, _, _ := unstructured.NestedSlice(objs["cluster"].Object, "status", "atProvider", "masterUserSecret")
@@ -442,11 +457,27 @@ func TestLegacyClaim(t *testing.T) {
 		}
 		checkConnectionSecret(t, conn, xr, map[string]string{"dbname": "app", "username": "dbadmin"})
 	})
+	// As the XRD's description says: deletion protection off, wait for the
+	// change to apply, then delete.
 	t.Run("Delete", func(t *testing.T) {
+		if _, err := cl.MergePatch(ctx, claimGVK, claim.GetNamespace(), claim.GetName(), []byte(`{"spec":{"deletionProtection":false}}`)); err != nil {
+			t.Fatalf("cannot turn deletion protection off on the claim: %v", err)
+		}
+		steady := readyWith(goldenNames(t, "LegacyClaimSteadyState"))
+		_, objs = converge(ctx, t, x, tr, convergeTimeout, func(xr *unstructured.Unstructured, got map[string]*unstructured.Unstructured) error {
+			if err := steady(xr, got); err != nil {
+				return err
+			}
+			if v := str(got["cluster"], "spec", "forProvider", "deletionProtection"); v != "false" {
+				return fmt.Errorf("the rds Cluster has deletionProtection %s", v)
+			}
+			return nil
+		})
 		ri, err := cl.Resource(claimGVK, claim.GetNamespace())
 		if err != nil {
 			t.Fatal(err)
 		}
+		start := time.Now()
 		if err := ri.Delete(ctx, claim.GetName(), metav1.DeleteOptions{}); err != nil {
 			t.Fatal(err)
 		}
@@ -455,6 +486,10 @@ func TestLegacyClaim(t *testing.T) {
 			others = append(others, conn)
 		}
 		waitGone(ctx, t, x, deleteTimeout, others...)
+		t.Logf("the claim and everything composed for it gone in %s", time.Since(start).Round(100*time.Millisecond))
+		dels := pv.deletionsIn(x.composedIn, start)
+		logDeletions(t, start, dels)
+		checkDeletionOrder(t, objs, dels, true)
 	})
 }
 

@@ -395,7 +395,8 @@ func converge(ctx context.Context, t *testing.T, x *xrRef, tr *tracker, timeout 
 		reported := 0
 		for _, n := range setOf(objs).sorted() {
 			u := objs[n]
-			if isManaged(u) && !ready(u) {
+			// One being deleted is the provider's deletion watch's.
+			if isManaged(u) && !ready(u) && u.GetDeletionTimestamp() == nil {
 				if err := pv.observe(ctx, u); err != nil {
 					t.Fatal(err)
 				}

@@ -8,11 +8,20 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/dynamic/dynamicinformer"
+	"k8s.io/client-go/tools/cache"
+	"k8s.io/client-go/util/retry"
+	"k8s.io/client-go/util/workqueue"
 
 	"github.com/function-aurora-postgres/function-aurora-postgres/e2e/kube"
 )
@@ -21,6 +30,43 @@ import (
 // it. hack/e2e-cluster.sh sets it as the Compositions' input.accountId
 // (E2E_ACCOUNT_ID).
 var account = "111122223333"
+
+const (
+	// finalizerManaged is the finalizer a provider's managed reconciler adds
+	// before it creates the external resource, and removes once it deleted
+	// (or orphaned) it: until then the managed resource stays.
+	finalizerManaged = "finalizer.managedresource.crossplane.io"
+	// errProtectedCluster is what AWS answers DeleteDBCluster for a cluster
+	// with deletion protection.
+	errProtectedCluster = "InvalidParameterCombination: Cannot delete protected Cluster, please disable deletion protection and try again."
+)
+
+// An outcome is what a provider did to the external resource of a deleted
+// managed resource.
+type outcome string
+
+const (
+	// deleted: the provider deleted the external resource.
+	deleted outcome = "DELETED"
+	// orphaned: the management policies do not allow Delete, so the
+	// provider left the external resource as it was.
+	orphaned outcome = "ORPHANED"
+)
+
+// A deletion is a managed resource the provider let go of: it removed the
+// provider's finalizer after deleting or orphaning the external resource.
+type deletion struct {
+	at        time.Time
+	namespace string
+	kind      string
+	name      string
+	// resource is the composition resource name.
+	resource string
+	outcome  outcome
+	// refused: a delete of it was refused earlier, by Crossplane's Usage
+	// webhook (which annotated it so).
+	refused bool
+}
 
 // provider plays provider-aws's part against the real API server: once a
 // managed resource exists, it reports it created, as the provider would
@@ -39,6 +85,8 @@ type provider struct {
 	reported map[string]map[string]any
 	// versionID is the last SecretVersion ID reported.
 	versionID string
+	// deletions in the order the provider let go of them.
+	deletions []deletion
 }
 
 func newProvider(c *kube.Client) *provider {
@@ -57,8 +105,14 @@ func ready(u *unstructured.Unstructured) bool {
 	return r == "True" && s == "True"
 }
 
-// observe reports one managed resource as created and available.
+// observe reports one managed resource as created and available. Like a
+// provider's managed reconciler it first adds its finalizer, so the
+// managed resource stays until the provider has dealt with the external
+// resource (watchDeletions).
 func (p *provider) observe(ctx context.Context, u *unstructured.Unstructured) error {
+	if err := p.addFinalizer(ctx, u); err != nil {
+		return err
+	}
 	at := p.atProvider(u)
 	now := time.Now().UTC().Format(time.RFC3339)
 	status := map[string]any{
@@ -84,6 +138,227 @@ func (p *provider) observe(ctx context.Context, u *unstructured.Unstructured) er
 	}
 	p.mu.Unlock()
 	return nil
+}
+
+// addFinalizer adds the provider's finalizer to a managed resource that is
+// not being deleted, as the managed reconciler does before it creates the
+// external resource.
+func (p *provider) addFinalizer(ctx context.Context, u *unstructured.Unstructured) error {
+	cur := u
+	err := retry.RetryOnConflict(retry.DefaultBackoff, func() error {
+		if cur == nil {
+			var err error
+			if cur, err = p.get(ctx, u.GroupVersionKind(), u.GetNamespace(), u.GetName()); err != nil {
+				return err
+			}
+		}
+		if cur.GetDeletionTimestamp() != nil || slices.Contains(cur.GetFinalizers(), finalizerManaged) {
+			return nil
+		}
+		err := p.setFinalizers(ctx, cur, append(cur.GetFinalizers(), finalizerManaged))
+		cur = nil // Read it again after a conflict.
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("provider: cannot add the finalizer to %s %s/%s: %w", u.GetKind(), u.GetNamespace(), u.GetName(), err)
+	}
+	return nil
+}
+
+// setFinalizers replaces an object's finalizers, if it has not changed
+// since it was read: a merge patch replaces the whole list.
+func (p *provider) setFinalizers(ctx context.Context, u *unstructured.Unstructured, finalizers []string) error {
+	patch, err := json.Marshal(map[string]any{"metadata": map[string]any{
+		"finalizers":      finalizers,
+		"resourceVersion": u.GetResourceVersion(),
+	}})
+	if err != nil {
+		return err
+	}
+	_, err = p.c.MergePatch(ctx, u.GroupVersionKind(), u.GetNamespace(), u.GetName(), patch)
+	return err
+}
+
+func (p *provider) get(ctx context.Context, gvk schema.GroupVersionKind, namespace, name string) (*unstructured.Unstructured, error) {
+	ri, err := p.c.Resource(gvk, namespace)
+	if err != nil {
+		return nil, err
+	}
+	u, err := ri.Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		return nil, err
+	}
+	u.SetGroupVersionKind(gvk)
+	return u, nil
+}
+
+// objectKey names a managed resource in the provider's work queue.
+type objectKey struct {
+	gvk             schema.GroupVersionKind
+	namespace, name string
+}
+
+// watchDeletions plays the provider's part when managed resources of the
+// given kinds are deleted, in the background until ctx is done: it watches
+// them, and handles each one being deleted that carries its finalizer
+// (deleteExternal). It returns once the watches are running. Errors are
+// retried with back-off and printed.
+func (p *provider) watchDeletions(ctx context.Context, kinds []schema.GroupVersionKind) error {
+	factory := dynamicinformer.NewDynamicSharedInformerFactory(p.c.Dynamic, 0)
+	// A provider polls a resource it failed to delete; so does this one,
+	// quickly: at most every 2 s.
+	q := workqueue.NewTypedRateLimitingQueue(workqueue.NewTypedItemExponentialFailureRateLimiter[objectKey](100*time.Millisecond, 2*time.Second))
+	for _, gvk := range kinds {
+		m, err := p.c.Mapping(gvk)
+		if err != nil {
+			return fmt.Errorf("provider: %w", err)
+		}
+		enqueue := func(obj any) {
+			u, ok := obj.(*unstructured.Unstructured)
+			if ok && u.GetDeletionTimestamp() != nil && slices.Contains(u.GetFinalizers(), finalizerManaged) {
+				q.Add(objectKey{gvk: gvk, namespace: u.GetNamespace(), name: u.GetName()})
+			}
+		}
+		if _, err := factory.ForResource(m.Resource).Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{
+			AddFunc:    enqueue,
+			UpdateFunc: func(_, obj any) { enqueue(obj) },
+		}); err != nil {
+			return fmt.Errorf("provider: cannot watch %s: %w", gvk.Kind, err)
+		}
+	}
+	factory.Start(ctx.Done())
+	for gvr, ok := range factory.WaitForCacheSync(ctx.Done()) {
+		if !ok {
+			return fmt.Errorf("provider: the watch of %s did not sync", gvr.Resource)
+		}
+	}
+	go func() {
+		<-ctx.Done()
+		q.ShutDown()
+		factory.Shutdown()
+	}()
+	for range 4 {
+		go func() {
+			for {
+				k, shutdown := q.Get()
+				if shutdown {
+					return
+				}
+				if err := p.deleteExternal(ctx, k); err != nil && ctx.Err() == nil {
+					// A conflict is someone else's write: read it again.
+					if !apierrors.IsConflict(err) {
+						fmt.Fprintf(os.Stderr, "provider: %s %s/%s: %v (retrying)\n", k.gvk.Kind, k.namespace, k.name, err)
+					}
+					q.AddRateLimited(k)
+				} else {
+					q.Forget(k)
+				}
+				q.Done(k)
+			}
+		}()
+	}
+	return nil
+}
+
+// deleteExternal is what the managed reconciler does with a managed
+// resource being deleted: it deletes the external resource, or orphans it
+// when the management policies do not allow Delete, then removes its
+// finalizer, and the provider records a deletion. One AWS rule is modelled:
+// RDS refuses to delete a cluster with deletion protection, so the
+// finalizer stays and the resource says Synced=False, until the managed
+// resource turns deletion protection off.
+func (p *provider) deleteExternal(ctx context.Context, k objectKey) error {
+	u, err := p.get(ctx, k.gvk, k.namespace, k.name)
+	if apierrors.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if u.GetDeletionTimestamp() == nil || !slices.Contains(u.GetFinalizers(), finalizerManaged) {
+		return nil
+	}
+	out := deleted
+	if orphans(u) {
+		out = orphaned
+	}
+	if out == deleted && deletionProtected(u) {
+		return p.refuseDeletion(ctx, u)
+	}
+	kept := slices.DeleteFunc(slices.Clone(u.GetFinalizers()), func(f string) bool { return f == finalizerManaged })
+	if err := p.setFinalizers(ctx, u, kept); err != nil {
+		if apierrors.IsNotFound(err) {
+			return nil
+		}
+		return fmt.Errorf("cannot remove the finalizer: %w", err)
+	}
+	p.mu.Lock()
+	p.deletions = append(p.deletions, deletion{
+		at:        time.Now(),
+		namespace: u.GetNamespace(),
+		kind:      u.GetKind(),
+		name:      u.GetName(),
+		resource:  u.GetAnnotations()[annotationResource],
+		outcome:   out,
+		refused:   u.GetAnnotations()[annotationDeletionAttempt] != "",
+	})
+	p.mu.Unlock()
+	return nil
+}
+
+// refuseDeletion reports a failed delete as the managed reconciler would:
+// Ready=False (Deleting), Synced=False with AWS's error. It writes the
+// status only when it changes, so its own update does not start a loop.
+func (p *provider) refuseDeletion(ctx context.Context, u *unstructured.Unstructured) error {
+	msg := fmt.Sprintf("delete failed: async delete failed: failed to delete the resource: deleting RDS Cluster (%s): operation error RDS: DeleteDBCluster, https response error StatusCode: 400, api error %s",
+		u.GetAnnotations()["crossplane.io/external-name"], errProtectedCluster)
+	if st, m := kube.Condition(u, "Synced"); st == "False" && strings.HasSuffix(m, msg) {
+		return nil
+	}
+	now := time.Now().UTC().Format(time.RFC3339)
+	patch, err := json.Marshal(map[string]any{"status": map[string]any{"conditions": []any{
+		map[string]any{"type": "Ready", "status": "False", "reason": "Deleting", "lastTransitionTime": now, "observedGeneration": u.GetGeneration()},
+		map[string]any{"type": "Synced", "status": "False", "reason": "ReconcileError", "message": msg, "lastTransitionTime": now, "observedGeneration": u.GetGeneration()},
+	}}})
+	if err != nil {
+		return err
+	}
+	if _, err := p.c.MergePatch(ctx, u.GroupVersionKind(), u.GetNamespace(), u.GetName(), patch, "status"); err != nil && !apierrors.IsNotFound(err) {
+		return fmt.Errorf("cannot report the refused delete: %w", err)
+	}
+	return nil
+}
+
+// orphans reports whether the managed reconciler leaves the external
+// resource when the managed resource is deleted: management policies
+// without Delete (and without "*", all of them; the CRDs default to it).
+func orphans(u *unstructured.Unstructured) bool {
+	policies, found, _ := unstructured.NestedStringSlice(u.Object, "spec", "managementPolicies")
+	return found && !slices.Contains(policies, "Delete") && !slices.Contains(policies, "*")
+}
+
+// deletionProtected reports whether AWS refuses to delete the resource: an
+// RDS cluster with deletion protection.
+func deletionProtected(u *unstructured.Unstructured) bool {
+	if u.GroupVersionKind().Group != "rds.aws.m.upbound.io" || u.GetKind() != "Cluster" {
+		return false
+	}
+	on, _, _ := unstructured.NestedBool(u.Object, "spec", "forProvider", "deletionProtection")
+	return on
+}
+
+// deletionsIn returns the deletions of managed resources in a namespace
+// since a time, in the order the provider let go of them.
+func (p *provider) deletionsIn(namespace string, since time.Time) []deletion {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var out []deletion
+	for _, d := range p.deletions {
+		if d.namespace == namespace && !d.at.Before(since) {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // reportedVersionID is the ID of the last SecretVersion the provider

@@ -52,6 +52,9 @@ func New(kubeconfig string) (*Client, error) {
 	}
 	cfg.QPS, cfg.Burst = 200, 400
 	cfg.UserAgent = FieldManager
+	// Each warning once: the API server warns on every write of a finalizer
+	// without a path, such as the one every provider uses.
+	cfg.WarningHandler = rest.NewWarningWriter(os.Stderr, rest.WarningWriterOptions{Deduplicate: true})
 	dc, err := discovery.NewDiscoveryClientForConfig(cfg)
 	if err != nil {
 		return nil, err
