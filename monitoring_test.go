@@ -55,7 +55,7 @@ func TestMonitoringDefaults(t *testing.T) {
 			ReplicaLag:      all(1000, 60, 5),
 			ACUUtilization:  all(90, 300, 3),
 			RotationFailure: all(0, 300, 1),
-			Events:          EventNotifications{Enabled: ptr.To(true)},
+			Events:          EventNotifications{Enabled: ptr.To(true), InstanceEvents: ptr.To(false)},
 		},
 	}
 	cases := map[string]struct {
@@ -86,7 +86,7 @@ func TestMonitoringDefaults(t *testing.T) {
 				m.Alarms.ActionARNs = []string{testTopic}
 				m.Alarms.CPU = AlarmSettings{Enabled: ptr.To(false), Threshold: ptr.To(95.0), PeriodSeconds: ptr.To[int64](300), EvaluationPeriods: ptr.To[int64](3)}
 				m.Alarms.ReplicaLag = all(1000, 120, 5)
-				m.Alarms.Events = EventNotifications{Enabled: ptr.To(false)}
+				m.Alarms.Events = EventNotifications{Enabled: ptr.To(false), InstanceEvents: ptr.To(false)}
 				return m
 			},
 		},
@@ -718,8 +718,20 @@ func TestEventSubscriptions(t *testing.T) {
 		want      map[resource.Name]*rdsv1beta1.EventSubscription
 	}{
 		"FirstSNSTopic": {
-			reason:    "Cluster and instance events go to the first SNS topic only; Lambda and OpsItem ARNs are skipped.",
+			reason:    "Cluster events go to the first SNS topic only; Lambda and OpsItem ARNs are skipped. One subscription per cluster: RDS allows 20 per account and region.",
 			mutate:    func(m *Monitoring) { m.Alarms.ActionARNs = []string{testLambda, testOpsItem, testTopic, testTopic2} },
+			cluster:   true,
+			instances: []string{"1", "2"},
+			want: map[resource.Name]*rdsv1beta1.EventSubscription{
+				nameEventSubscriptionCluster: clusterSub(testTopic),
+			},
+		},
+		"InstanceEvents": {
+			reason: "instanceEvents adds the instances' subscription, a second one.",
+			mutate: func(m *Monitoring) {
+				m.Alarms.ActionARNs = []string{testTopic}
+				m.Alarms.Events.InstanceEvents = ptr.To(true)
+			},
 			cluster:   true,
 			instances: []string{"1", "2"},
 			want: map[resource.Name]*rdsv1beta1.EventSubscription{
@@ -799,6 +811,10 @@ func TestComposeMonitoring(t *testing.T) {
 		s.Instances = []Instance{{Name: "writer", InstanceClass: "db.r6g.large"}, {Name: "reader", InstanceClass: "db.r6g.large"}}
 	}
 	withTopic := func(m *Monitoring) { m.Alarms.ActionARNs = []string{testTopic} }
+	withInstanceEvents := func(m *Monitoring) {
+		withTopic(m)
+		m.Alarms.Events.InstanceEvents = ptr.To(true)
+	}
 	alarmsOf := []string{
 		"alarm-slow-queries",
 		"alarm-cpu-writer", "alarm-freeable-memory-writer", "alarm-connections-writer",
@@ -845,10 +861,18 @@ func TestComposeMonitoring(t *testing.T) {
 			observed: map[resource.Name]bool{"log-group-postgresql": true},
 			want:     alarmsOf,
 		},
+		"ClusterReady": {
+			reason:   "The cluster's event subscription follows the cluster; by default the instances get none.",
+			spec:     twoInstances,
+			mutate:   withTopic,
+			logGroup: true,
+			observed: map[resource.Name]bool{"log-group-postgresql": true, "cluster": true, "instance-writer": true, "instance-reader": true},
+			want:     with([]string{"metric-filter-slow-queries"}, with(alarmsOf, "event-subscription-cluster")...),
+		},
 		"ClusterAndInstancesReady": {
-			reason:        "Event subscriptions follow the cluster and each Ready instance.",
+			reason:        "With instanceEvents, event subscriptions follow the cluster and each Ready instance.",
 			spec:          twoInstances,
-			mutate:        withTopic,
+			mutate:        withInstanceEvents,
 			logGroup:      true,
 			observed:      map[resource.Name]bool{"log-group-postgresql": true, "cluster": true, "instance-writer": true, "instance-reader": false},
 			want:          with([]string{"metric-filter-slow-queries"}, with(alarmsOf, "event-subscription-cluster", "event-subscription-instances")...),
@@ -857,7 +881,7 @@ func TestComposeMonitoring(t *testing.T) {
 		"SubscribedInstanceKept": {
 			reason:        "Once subscribed, an instance that exists stays a source while it is not Ready.",
 			spec:          twoInstances,
-			mutate:        withTopic,
+			mutate:        withInstanceEvents,
 			logGroup:      true,
 			observed:      map[resource.Name]bool{"log-group-postgresql": true, "cluster": false, "event-subscription-cluster": true, "event-subscription-instances": true, "instance-writer": false, "instance-reader": true},
 			want:          with([]string{"metric-filter-slow-queries"}, with(alarmsOf, "event-subscription-cluster", "event-subscription-instances")...),
