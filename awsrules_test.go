@@ -323,9 +323,7 @@ type convergeStep struct {
 // the two cannot drift apart.
 func convergeSteps(t testing.TB, xr, input map[string]any) []convergeStep {
 	t.Helper()
-	meta := xr["metadata"].(map[string]any)
-	ns, _ := meta["namespace"].(string)
-	pv := provider{account: testAccount, xrName: meta["name"].(string), xrNamespace: ns}
+	pv := forXR(xr, testAccount)
 	observed := map[string]*fnv1.Resource{}
 	var steps []convergeStep
 	var last []byte

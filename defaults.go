@@ -39,7 +39,9 @@ func credentialDefaults(s *AuroraSpec) {
 		l.ServerlessRepo = &ServerlessRepoRotator{}
 	}
 	if l.ServerlessRepo != nil && l.ServerlessRepo.ApplicationID == "" {
-		l.ServerlessRepo.ApplicationID = serverlessRepoRotatorApp
+		// Empty in a partition the function does not compose for, which
+		// validation refuses.
+		l.ServerlessRepo.ApplicationID = partitions[partitionOf(s.Region)].rotatorApp
 	}
 	if l.S3 != nil {
 		if l.S3.Runtime == "" {

@@ -76,7 +76,7 @@ func (p *plan) keyPolicy() policyDocument {
 			Resource:  []string{"*"},
 			Condition: policyCondition{
 				"StringEquals": {
-					"kms:ViaService":    {service + "." + p.region + ".amazonaws.com"},
+					"kms:ViaService":    {p.serviceHost(service)},
 					"kms:CallerAccount": {p.accountID},
 				},
 			},
@@ -97,7 +97,7 @@ func (p *plan) keyPolicy() policyDocument {
 			{
 				Sid:       "EncryptClusterLogGroups",
 				Effect:    "Allow",
-				Principal: &policyPrincipal{Service: []string{"logs." + p.region + ".amazonaws.com"}},
+				Principal: &policyPrincipal{Service: []string{p.serviceHost("logs")}},
 				Action:    logsKeyActions,
 				Resource:  []string{"*"},
 				Condition: policyCondition{

@@ -35,7 +35,7 @@ func testPlan(t *testing.T, mutate func(*AuroraSpec)) *plan {
 // through RDS and Secrets Manager in this region and account, and CloudWatch
 // Logs only for this cluster's log groups.
 func TestKeyPolicy(t *testing.T) {
-	for _, region := range []string{"us-east-1", "cn-north-1", "us-gov-west-1"} {
+	for _, region := range []string{"us-east-1", "us-gov-west-1"} {
 		t.Run(region, func(t *testing.T) {
 			p := testPlan(t, func(s *AuroraSpec) { s.Region = region })
 			key := p.kmsKey()

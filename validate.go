@@ -71,6 +71,10 @@ func validate(m xrMeta, s *AuroraSpec) field.ErrorList {
 		errs = append(errs, field.Required(root.Child("region"), "the AWS region of the cluster, e.g. us-east-1"))
 	case !reRegion.MatchString(s.Region):
 		errs = append(errs, field.Invalid(root.Child("region"), s.Region, "must be an AWS region such as us-east-1"))
+	default:
+		if _, ok := partitions[partitionOf(s.Region)]; !ok {
+			errs = append(errs, field.Invalid(root.Child("region"), s.Region, fmt.Sprintf("is in the %s partition: the function composes in the aws and aws-us-gov partitions only (service principals, endpoint services and the rotator application differ in %s)", partitionOf(s.Region), partitionOf(s.Region))))
+		}
 	}
 	if s.AccountID != "" && !reAccountID.MatchString(s.AccountID) {
 		errs = append(errs, field.Invalid(root.Child("accountId"), s.AccountID, "must be a 12-digit AWS account ID"))

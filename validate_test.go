@@ -623,22 +623,36 @@ func TestValidate(t *testing.T) {
 			}},
 		},
 		"KMSKeyWrongPartition": {
-			reason: "A key in a China region has an aws-cn ARN.",
+			reason: "A key in a GovCloud region has an aws-us-gov ARN.",
 			args: args{mutate: func(s *AuroraSpec) {
-				s.Region = "cn-north-1"
-				s.Encryption.ExistingKMSKeyARN = "arn:aws:kms:cn-north-1:111122223333:key/" + keyID
+				s.Region = "us-gov-west-1"
+				s.Encryption.ExistingKMSKeyARN = "arn:aws:kms:us-gov-west-1:111122223333:key/" + keyID
 			}},
 			want: want{errs: []string{
-				`spec.encryption.existingKmsKeyArn: Invalid value: "arn:aws:kms:cn-north-1:111122223333:key/` + keyID + `": must be in the aws-cn partition of region cn-north-1`,
+				`spec.encryption.existingKmsKeyArn: Invalid value: "arn:aws:kms:us-gov-west-1:111122223333:key/` + keyID + `": must be in the aws-us-gov partition of region us-gov-west-1`,
 			}},
 		},
-		"KMSKeyChinaPartition": {
-			reason: "A China key with an aws-cn ARN is accepted.",
+		"KMSKeyGovCloudPartition": {
+			reason: "A GovCloud key with an aws-us-gov ARN is accepted.",
 			args: args{mutate: func(s *AuroraSpec) {
-				s.Region = "cn-north-1"
-				s.Encryption.ExistingKMSKeyARN = "arn:aws-cn:kms:cn-north-1:111122223333:key/" + keyID
+				s.Region = "us-gov-west-1"
+				s.Encryption.ExistingKMSKeyARN = "arn:aws-us-gov:kms:us-gov-west-1:111122223333:key/" + keyID
 			}},
 			want: want{},
+		},
+		"ChinaRegion": {
+			reason: "aws-cn names service principals and endpoint services differently, unverified here: refused with the reason.",
+			args:   args{mutate: func(s *AuroraSpec) { s.Region = "cn-north-1" }},
+			want: want{errs: []string{
+				`spec.region: Invalid value: "cn-north-1": is in the aws-cn partition: the function composes in the aws and aws-us-gov partitions only (service principals, endpoint services and the rotator application differ in aws-cn)`,
+			}},
+		},
+		"ISORegion": {
+			reason: "The ISO partitions have their own DNS suffixes and no Serverless Application Repository: refused.",
+			args:   args{mutate: func(s *AuroraSpec) { s.Region = "us-isob-east-1" }},
+			want: want{errs: []string{
+				`spec.region: Invalid value: "us-isob-east-1": is in the aws-iso-b partition: the function composes in the aws and aws-us-gov partitions only (service principals, endpoint services and the rotator application differ in aws-iso-b)`,
+			}},
 		},
 		"KMSMultiRegionKey": {
 			reason: "Multi-Region keys (mrk-) are keys too.",
