@@ -105,6 +105,15 @@ func TestEveryPolicyIsLeastPrivilege(t *testing.T) {
 						t.Errorf("UseThroughLambda must be scoped to Lambda in the region: %s", diff)
 					}
 				}
+				if st.Sid == "GrantsForAWSResources" {
+					want := []string{"rds.us-east-1.amazonaws.com"}
+					if p.selfManaged() {
+						want = append(want, "lambda.us-east-1.amazonaws.com")
+					}
+					if diff := cmp.Diff(want, st.Condition["StringEquals"]["kms:ViaService"]); diff != "" {
+						t.Errorf("grants are for RDS and, with a rotator, Lambda: -want, +got:\n%s", diff)
+					}
+				}
 			}
 			if hasLambda != p.selfManaged() {
 				t.Errorf("key policy statement UseThroughLambda present: %v, want %v", hasLambda, p.selfManaged())
