@@ -18,6 +18,7 @@ const (
 	defaultBackupWindow               = "03:00-04:00"
 	defaultPreferredMaintenanceWindow = "sun:05:00-sun:06:00"
 	logExportPostgreSQL               = "postgresql"
+	logExportIAMDBAuthError           = "iam-db-auth-error"
 )
 
 // credentialDefaults fills the credentials and endpoint settings. The
@@ -109,6 +110,9 @@ func withDefaults(s *AuroraSpec) {
 	}
 	if s.DeletionProtection == nil {
 		s.DeletionProtection = ptr.To(true)
+	}
+	if s.IAMDatabaseAuthentication == nil {
+		s.IAMDatabaseAuthentication = ptr.To(false)
 	}
 	if s.FinalSnapshot == nil {
 		s.FinalSnapshot = ptr.To(true)

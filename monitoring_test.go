@@ -396,17 +396,17 @@ func TestAlarmsPerTopology(t *testing.T) {
 			},
 		},
 		"ServerlessWithReader": {
-			reason: "db.serverless instances also get ACU utilization.",
+			reason: "db.serverless instances get ACU utilization instead of a fixed freeable-memory floor: their memory follows their capacity.",
 			spec:   serverless,
 			want: []string{
 				"alarm-slow-queries",
-				"alarm-cpu-a", "alarm-freeable-memory-a", "alarm-connections-a", "alarm-acu-utilization-a",
-				"alarm-cpu-b", "alarm-freeable-memory-b", "alarm-connections-b", "alarm-acu-utilization-b",
+				"alarm-cpu-a", "alarm-connections-a", "alarm-acu-utilization-a",
+				"alarm-cpu-b", "alarm-connections-b", "alarm-acu-utilization-b",
 				"alarm-replica-lag",
 			},
 		},
 		"MixedClasses": {
-			reason: "ACU utilization only for the db.serverless instance.",
+			reason: "ACU utilization only for the db.serverless instance, freeable memory only for the provisioned one.",
 			spec: func(s *AuroraSpec) {
 				s.Instances = []Instance{{InstanceClass: "db.r6g.large"}, {InstanceClass: instanceClassServerless}}
 				s.ServerlessV2 = &ServerlessV2{MinCapacity: 0.5, MaxCapacity: 16}
@@ -414,7 +414,7 @@ func TestAlarmsPerTopology(t *testing.T) {
 			want: []string{
 				"alarm-slow-queries",
 				"alarm-cpu-1", "alarm-freeable-memory-1", "alarm-connections-1",
-				"alarm-cpu-2", "alarm-freeable-memory-2", "alarm-connections-2", "alarm-acu-utilization-2",
+				"alarm-cpu-2", "alarm-connections-2", "alarm-acu-utilization-2",
 				"alarm-replica-lag",
 			},
 		},
@@ -427,7 +427,7 @@ func TestAlarmsPerTopology(t *testing.T) {
 				m.Alarms.ACUUtilization.Enabled = ptr.To(false)
 				m.Alarms.ReplicaLag.Enabled = ptr.To(false)
 			},
-			want: []string{"alarm-freeable-memory-a", "alarm-connections-a", "alarm-freeable-memory-b", "alarm-connections-b"},
+			want: []string{"alarm-connections-a", "alarm-connections-b"},
 		},
 		"MemoryAndConnectionsOff": {
 			reason: "... the other two as well.",
@@ -455,8 +455,11 @@ func TestAlarmsPerTopology(t *testing.T) {
 		},
 		"PostgreSQLLogNotExported": {
 			reason: "Without the postgresql export there is no log to count: no slow-query alarm.",
-			spec:   func(s *AuroraSpec) { s.Logging.Exports = []string{"iam-db-auth-error"} },
-			want:   []string{"alarm-cpu-1", "alarm-freeable-memory-1", "alarm-connections-1"},
+			spec: func(s *AuroraSpec) {
+				s.Logging.Exports = []string{"iam-db-auth-error"}
+				s.IAMDatabaseAuthentication = ptr.To(true)
+			},
+			want: []string{"alarm-cpu-1", "alarm-freeable-memory-1", "alarm-connections-1"},
 		},
 	}
 	for name, tc := range cases {
@@ -484,7 +487,9 @@ func wantAlarm(name resource.Name, externalName string, fp cloudwatchv1beta1.Met
 
 func TestAlarmDetails(t *testing.T) {
 	p := testPlan(t, func(s *AuroraSpec) {
-		s.Instances = []Instance{{Name: "writer", InstanceClass: instanceClassServerless}, {Name: "reader", InstanceClass: instanceClassServerless}}
+		// A serverless writer (ACU utilization) and a provisioned reader
+		// (freeable memory).
+		s.Instances = []Instance{{Name: "writer", InstanceClass: instanceClassServerless}, {Name: "reader", InstanceClass: "db.r6g.large"}}
 		s.ServerlessV2 = &ServerlessV2{MinCapacity: 0.5, MaxCapacity: 16}
 		s.Tags = map[string]string{"team": "payments"}
 	})
@@ -552,11 +557,11 @@ func TestAlarmDetails(t *testing.T) {
 			AlarmActions:       onAlarm,
 			OkActions:          onOK,
 		}),
-		"alarm-acu-utilization-reader": wantAlarm("alarm-acu-utilization-reader", "aurora-ns-db-acu-utilization-reader", cloudwatchv1beta1.MetricAlarmParameters{
-			AlarmDescription:   ptr.To("Aurora PostgreSQL cluster ns-db, instance ns-db-reader: AWS/RDS ACUUtilization (Average) above 90 % for 3 period(s) of 300 s."),
+		"alarm-acu-utilization-writer": wantAlarm("alarm-acu-utilization-writer", "aurora-ns-db-acu-utilization-writer", cloudwatchv1beta1.MetricAlarmParameters{
+			AlarmDescription:   ptr.To("Aurora PostgreSQL cluster ns-db, instance ns-db-writer: AWS/RDS ACUUtilization (Average) above 90 % for 3 period(s) of 300 s."),
 			Namespace:          ptr.To("AWS/RDS"),
 			MetricName:         ptr.To("ACUUtilization"),
-			Dimensions:         instance("ns-db-reader"),
+			Dimensions:         instance("ns-db-writer"),
 			Statistic:          ptr.To("Average"),
 			ComparisonOperator: ptr.To("GreaterThanThreshold"),
 			Threshold:          ptr.To(90.0),

@@ -584,6 +584,47 @@ func TestValidate(t *testing.T) {
 				"spec.serverlessV2.secondsUntilAutoPause: Invalid value: 299: must be between 300 and 86400",
 			}},
 		},
+		"AutoPauseOnTooOldMinor": {
+			reason: "Scaling to 0 ACUs needs 16.3 or later in major 16: AWS would refuse the capacity after the cluster waited for it.",
+			args: args{mutate: func(s *AuroraSpec) {
+				s.EngineVersion = "16.2"
+				s.ServerlessV2 = &ServerlessV2{MinCapacity: 0, MaxCapacity: 4}
+			}},
+			want: want{errs: []string{
+				"spec.serverlessV2.minCapacity: Invalid value: 0: 0 (auto-pause) needs Aurora PostgreSQL 16.3 or later, not spec.engineVersion 16.2: use 0.5 or a later version",
+			}},
+		},
+		"AutoPauseOnFirstMinor": {
+			reason: "14.12 is the first 14 that pauses.",
+			args: args{mutate: func(s *AuroraSpec) {
+				s.EngineVersion = "14.12"
+				s.ServerlessV2 = &ServerlessV2{MinCapacity: 0, MaxCapacity: 4}
+			}},
+			want: want{},
+		},
+		"AutoPauseOn17": {
+			reason: "Every 17 pauses.",
+			args: args{mutate: func(s *AuroraSpec) {
+				s.EngineVersion = "17.4"
+				s.ServerlessV2 = &ServerlessV2{MinCapacity: 0, MaxCapacity: 4}
+			}},
+			want: want{},
+		},
+		"IAMAuthErrorLogWithoutIAMAuth": {
+			reason: "Without IAM authentication the iam-db-auth-error log group stays empty.",
+			args:   args{mutate: func(s *AuroraSpec) { s.Logging.Exports = []string{"postgresql", "iam-db-auth-error"} }},
+			want: want{errs: []string{
+				`spec.logging.exports[1]: Invalid value: "iam-db-auth-error": logs IAM database authentication errors: set spec.iamDatabaseAuthentication, or the log group stays empty`,
+			}},
+		},
+		"IAMAuthErrorLogWithIAMAuth": {
+			reason: "With IAM authentication the export is valid.",
+			args: args{mutate: func(s *AuroraSpec) {
+				s.Logging.Exports = []string{"postgresql", "iam-db-auth-error"}
+				s.IAMDatabaseAuthentication = ptr.To(true)
+			}},
+			want: want{},
+		},
 		"AutoPauseTooLong": {
 			reason: "Auto-pause delays are at most a day.",
 			args: args{mutate: func(s *AuroraSpec) {
