@@ -15,6 +15,7 @@ RUN --mount=type=cache,target=/go/pkg/mod go mod download
 COPY *.go ./
 COPY input/ ./input/
 COPY internal/aws/ ./internal/aws/
+COPY internal/crossplane/ ./internal/crossplane/
 RUN --mount=type=cache,target=/go/pkg/mod \
     --mount=type=cache,target=/root/.cache/go-build \
     go build -trimpath -ldflags="-s -w" -o /function .

@@ -8,6 +8,8 @@ export GONOSUMDB ?= k8s.io,sigs.k8s.io,github.com/crossplane
 XR ?= example/xr.yaml
 COMPOSITION ?= apis/namespaced/composition.yaml
 FUNCTIONS ?= example/functions.yaml
+# The platform's EnvironmentConfig data (the AWS account); ENVIRONMENT= for none.
+ENVIRONMENT ?= example/environment.yaml
 export XR COMPOSITION FUNCTIONS OBSERVED XRD ENVIRONMENT
 RENDER_FLAGS ?=
 

@@ -20,8 +20,9 @@ type namedAlarm struct {
 }
 
 // alarms are the cluster's metric alarms, in order: slow queries, then per
-// instance CPU, freeable memory, connections and (db.serverless only) ACU
-// utilization, then replica lag when the cluster has readers. Alarms on
+// instance CPU, freeable memory (provisioned only), connections and ACU
+// utilization (db.serverless only), then replica lag when the cluster has
+// readers. Alarms on
 // instances that do not exist yet are harmless: they wait for data. None
 // when monitoring.alarms.enabled is false.
 func (p *plan) alarms(m Monitoring) []namedAlarm {
@@ -44,7 +45,11 @@ func (p *plan) alarms(m Monitoring) []namedAlarm {
 		dims := map[string]string{"DBInstanceIdentifier": id}
 		kinds := []string{alarmCPU, alarmFreeableMemory, alarmConnections}
 		if in.InstanceClass == instanceClassServerless {
-			kinds = append(kinds, alarmACUUtilization)
+			// NOTE: a serverless instance's memory follows its capacity
+			// (about 2 GiB per ACU), so a fixed FreeableMemory floor is noise
+			// at 0.5-1 ACU and meaningless at 64; ACUUtilization is what
+			// says it runs out.
+			kinds = []string{alarmCPU, alarmConnections, alarmACUUtilization}
 		}
 		for _, kind := range kinds {
 			s := *a.settings()[kind]

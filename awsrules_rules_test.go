@@ -345,10 +345,16 @@ var (
 
 // crossRegionARN reports ARNs that are right in another region: AWS's
 // public Serverless Application Repository rotation apps are published in
-// us-east-1 (account 297356227824) and deployed by that ARN from any region
-// of the aws partition (see the Terraform example in the citations).
+// one region of each partition (us-east-1, account 297356227824;
+// us-gov-west-1, account 023102451235: the ARNs AWS CDK's
+// SecretRotationApplication uses) and deployed by that ARN from any region
+// of the partition (see the Terraform example in the citations).
 func crossRegionARN(partition, service, region, account string) bool {
-	return partition == "aws" && service == "serverlessrepo" && region == "us-east-1" && account == "297356227824"
+	if service != "serverlessrepo" {
+		return false
+	}
+	return (partition == "aws" && region == "us-east-1" && account == "297356227824") ||
+		(partition == "aws-us-gov" && region == "us-gov-west-1" && account == "023102451235")
 }
 
 // checkRegionAndPartition: a resource in another region than the cluster

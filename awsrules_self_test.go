@@ -102,29 +102,37 @@ func testTags(n int) map[string]any {
 	return t
 }
 
+// ruleSelfTest is one case of TestAWSRulesSelfTest: a rule, a hand-made
+// state, and exactly the violations the rule must report.
+type ruleSelfTest struct {
+	reason string
+	args   ruleSelfTestArgs
+	want   ruleSelfTestWant
+}
+
+type ruleSelfTestArgs struct {
+	rule  string
+	state *ruleState
+	// check replaces the rule's check, for a stand-in provider index.
+	check func(*ruleState) []ruleFinding
+}
+
+type ruleSelfTestWant struct {
+	violations []string
+}
+
 // TestAWSRulesSelfTest feeds each rule good and bad hand-made states and
 // checks it reports exactly the expected violations, so a rule that stops
 // seeing what it is for fails here rather than passing silently.
 func TestAWSRulesSelfTest(t *testing.T) {
-	type args struct {
-		rule  string
-		state *ruleState
-		// check replaces the rule's check, for a stand-in provider index.
-		check func(*ruleState) []ruleFinding
-	}
-	type want struct {
-		violations []string
-	}
+	type args = ruleSelfTestArgs
+	type want = ruleSelfTestWant
 	const (
 		kms   = "kms.aws.m.upbound.io/v1beta1"
 		rdsGV = "rds.aws.m.upbound.io/v1beta1"
 	)
 	policy := func(doc string) string { return doc }
-	cases := map[string]struct {
-		reason string
-		args   args
-		want   want
-	}{
+	cases := map[string]ruleSelfTest{
 		// ReferencesResolve.
 		"ReferencesResolveGood": {
 			reason: "Selectors and a Usage that each select one composed resource of the marked kind pass.",
@@ -473,6 +481,12 @@ func TestAWSRulesSelfTest(t *testing.T) {
 				`NoPasswordInDesired: self-test: the XR: status.note contains the bootstrap password`,
 			}},
 		},
+	}
+	for name, tc := range findingSelfTests() {
+		if _, ok := cases[name]; ok {
+			t.Fatalf("self-test case %s is declared twice", name)
+		}
+		cases[name] = tc
 	}
 
 	rules := map[string]awsRule{}

@@ -98,6 +98,8 @@ type ruleState struct {
 	// ObservedKnown is false for golden files, which do not record what the
 	// call observed: rules about the order of creation skip them.
 	ObservedKnown bool
+	// Meta is the XR's identity (its UID names what AWS keeps).
+	Meta xrMeta
 }
 
 // ruleViolation is a finding of a rule in a state as the self-test reports
@@ -323,9 +325,7 @@ type convergeStep struct {
 // the two cannot drift apart.
 func convergeSteps(t testing.TB, xr, input map[string]any) []convergeStep {
 	t.Helper()
-	meta := xr["metadata"].(map[string]any)
-	ns, _ := meta["namespace"].(string)
-	pv := provider{account: testAccount, xrName: meta["name"].(string), xrNamespace: ns}
+	pv := forXR(xr, testAccount)
 	observed := map[string]*fnv1.Resource{}
 	var steps []convergeStep
 	var last []byte
@@ -447,7 +447,7 @@ func stateFromResponse(label string, req *fnv1.RunFunctionRequest, rsp *fnv1.Run
 // that does not decode must compose nothing (the function answers Fatal);
 // such a state has nothing to check and is nil.
 func newRuleState(label string, req *fnv1.RunFunctionRequest, desired map[string]map[string]any, composite map[string]any, details map[string][]byte, observed map[string]*fnv1.Resource, observedKnown bool) (*ruleState, error) {
-	spec, err := decodedSpec(req)
+	meta, spec, err := decodedSpec(req)
 	if err != nil {
 		if len(desired) > 0 {
 			return nil, errors.Wrap(err, "the function composed resources for an XR whose spec does not decode")
@@ -462,6 +462,7 @@ func newRuleState(label string, req *fnv1.RunFunctionRequest, desired map[string
 		ConnectionDetails: details,
 		Observed:          make(map[string]map[string]any, len(observed)),
 		ObservedKnown:     observedKnown,
+		Meta:              meta,
 	}
 	for n, o := range desired {
 		s.Desired[n] = o
@@ -472,19 +473,19 @@ func newRuleState(label string, req *fnv1.RunFunctionRequest, desired map[string
 	return s, nil
 }
 
-// decodedSpec is the request's XR spec, decoded and defaulted as RunFunction
-// does.
-func decodedSpec(req *fnv1.RunFunctionRequest) (*AuroraSpec, error) {
+// decodedSpec is the request's XR identity and spec, decoded and defaulted
+// as RunFunction does.
+func decodedSpec(req *fnv1.RunFunctionRequest) (xrMeta, *AuroraSpec, error) {
 	oxr, err := request.GetObservedCompositeResource(req)
 	if err != nil {
-		return nil, errors.Wrap(err, "cannot get the observed XR")
+		return xrMeta{}, nil, errors.Wrap(err, "cannot get the observed XR")
 	}
-	_, spec, err := decodeXR(oxr)
+	meta, spec, err := decodeXR(oxr)
 	if err != nil {
-		return nil, errors.Wrap(err, "cannot decode the XR's spec")
+		return meta, nil, errors.Wrap(err, "cannot decode the XR's spec")
 	}
 	withDefaults(spec)
-	return spec, nil
+	return meta, spec, nil
 }
 
 // Helpers for rules.

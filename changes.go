@@ -51,6 +51,12 @@ func (p *plan) checkChanges(o observed, f facts) field.ErrorList {
 func (p *plan) checkCreation(o observed) field.ErrorList {
 	root := field.NewPath("spec")
 	var errs field.ErrorList
+	if engineMajor(p.spec.EngineVersion) == "13" && !o.exists(nameCluster) {
+		// NOTE: RDS still creates it, and enrolls it in RDS Extended
+		// Support, billed per vCPU-hour (Aurora user guide, "RDS Extended
+		// Support").
+		errs = append(errs, field.Forbidden(root.Child("engineVersion"), fmt.Sprintf("Aurora PostgreSQL 13 left standard support on 2026-02-28: a new cluster on %s would run on paid RDS Extended Support; create it on 14 or later (16 or 17 recommended)", p.spec.EngineVersion)))
+	}
 	if p.endpointOwned() && len(p.spec.VPCEndpoint.SubnetIDs) == 0 && !o.exists(nameEndpoint) {
 		// NOTE: an interface endpoint takes one subnet per availability
 		// zone (DuplicateSubnetsInSameZone), and subnet IDs do not say

@@ -94,7 +94,7 @@ func (p *plan) compose(o observed, f facts) *desired {
 			d.add(nameKMSAlias, p.kmsAlias())
 			keyAvailable = true
 		} else {
-			d.wait("WaitingForAccountID", "waiting to learn the AWS account ID from an observed ARN before creating the KMS key (its policy names the account); set spec.accountId or the function input's accountId to skip this wait")
+			d.wait("WaitingForAccountID", "waiting to learn the AWS account ID from an observed ARN before creating the KMS key (its policy names the account); give it in spec.accountId, the function input's accountId or the EnvironmentConfig's awsAccountId to skip this wait")
 		}
 	}
 

@@ -21,19 +21,18 @@ func desiredNames(rsp *fnv1.RunFunctionResponse) []string {
 	return names
 }
 
-// TestComposeOrder plays the main example to its steady state and checks
-// that each gated resource appears only after what it waits for, that the
-// bootstrap Secret and SecretVersion leave at the hand-off and never return,
-// and that the XR ends Available.
-func TestComposeOrder(t *testing.T) {
-	rsps, _, _ := converge(t, readObject(t, "example/xr.yaml"), exampleInput())
+// firstCalls converges an XR and returns, per composed resource, the first
+// and last call that composed it, failing if one leaves and comes back.
+func firstCalls(t *testing.T, path string) (rsps []*fnv1.RunFunctionResponse, first, last map[string]int) {
+	t.Helper()
+	rsps, _, _ = converge(t, readObject(t, path), exampleInput())
 	present := map[string][]int{}
 	for i, r := range rsps {
 		for _, n := range desiredNames(r) {
 			present[n] = append(present[n], i)
 		}
 	}
-	first, last := map[string]int{}, map[string]int{}
+	first, last = map[string]int{}, map[string]int{}
 	for n, calls := range present {
 		for j := 1; j < len(calls); j++ {
 			if calls[j] != calls[j-1]+1 {
@@ -42,6 +41,35 @@ func TestComposeOrder(t *testing.T) {
 		}
 		first[n], last[n] = calls[0], calls[len(calls)-1]
 	}
+	return rsps, first, last
+}
+
+// TestS3RotatorOrder checks the S3 rotator's gates: Lambda refuses a VPC
+// function whose role cannot yet create network interfaces, and Secrets
+// Manager a resource policy naming a role that does not exist yet.
+func TestS3RotatorOrder(t *testing.T) {
+	_, first, _ := firstCalls(t, "testdata/xr/s3-rotator.yaml")
+	for _, a := range []struct{ later, earlier, why string }{
+		{"rotator-function", "rotator-role", "the function waits for its role"},
+		{"rotator-function", "rotator-vpc-access", "the function waits for the VPC access policy (CreateNetworkInterface)"},
+		{"rotator-function", "rotator-role-policy", "the function waits for its scoped policy"},
+		{"master-secret-policy", "rotator-role", "the secret policy names the role: PutResourcePolicy refuses an unknown principal"},
+		{"rotator-permission", "rotator-function", "the permission selects the function"},
+	} {
+		l, lok := first[a.later]
+		e, eok := first[a.earlier]
+		if !lok || !eok || l <= e {
+			t.Errorf("%s: want %q (first at call %d, present %v) after %q (first at call %d, present %v)", a.why, a.later, l, lok, a.earlier, e, eok)
+		}
+	}
+}
+
+// TestComposeOrder plays the main example to its steady state and checks
+// that each gated resource appears only after what it waits for, that the
+// bootstrap Secret and SecretVersion leave at the hand-off and never return,
+// and that the XR ends Available.
+func TestComposeOrder(t *testing.T) {
+	rsps, first, last := firstCalls(t, "example/xr.yaml")
 	after := []struct{ later, earlier, why string }{
 		{"cluster", "log-group-postgresql", "the cluster waits for its log group to be Ready (pitfall 9)"},
 		{"cluster", "bootstrap-secret", "the cluster reads its password from the bootstrap Secret at creation"},

@@ -15,8 +15,6 @@ import (
 const (
 	defaultRotationDays         = 90
 	defaultRecoveryWindowInDays = 30
-	// serverlessRepoRotatorApp is AWS's single-user PostgreSQL rotator.
-	serverlessRepoRotatorApp = "arn:aws:serverlessrepo:us-east-1:297356227824:applications/SecretsManagerRDSPostgreSQLRotationSingleUser"
 )
 
 // selfManaged reports whether the function owns the master password.

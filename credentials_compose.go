@@ -29,10 +29,16 @@ func (p *plan) composeCredentials(d *desired, o observed, f facts, keyAvailable 
 			d.wait("WaitingForBootstrapSecret", "waiting for the bootstrap Secret %q to hold the rotator's JSON before writing it to Secrets Manager", bootstrapSecretName(p.clusterID))
 		}
 	}
-	if f.masterSecretARN != "" && p.accountID != "" {
+	// NOTE: PutResourcePolicy refuses a principal that does not exist yet:
+	// an S3 rotator's policy names the role the function creates.
+	principalExists := p.rotatorSource() != rotatorFromS3 || !p.rotationEnabled() || o.ready(nameRotatorRole)
+	switch {
+	case o.exists(nameMasterSecretPolicy) && f.masterSecretARN != "" && p.accountID != "":
 		d.add(nameMasterSecretPolicy, p.masterSecretPolicy(f.masterSecretARN))
-	} else {
+	case o.exists(nameMasterSecretPolicy):
 		d.keepObserved(o, nameMasterSecretPolicy)
+	case f.masterSecretARN != "" && p.accountID != "" && principalExists:
+		d.add(nameMasterSecretPolicy, p.masterSecretPolicy(f.masterSecretARN))
 	}
 }
 
@@ -108,12 +114,26 @@ func (p *plan) composeRotation(d *desired, o observed, f facts) {
 	case rotatorFromS3:
 		d.add(nameRotatorRole, p.rotatorRole())
 		d.add(nameRotatorVPCAccess, p.rotatorVPCAccess())
-		if secretARN != "" && keyARN != "" && urlKnown {
+		if secretARN != "" && keyARN != "" {
 			d.add(nameRotatorRolePolicy, p.rotatorRolePolicy(secretARN, keyARN))
-			d.add(nameRotatorFunction, p.rotatorFunction(secretARN, keyARN, url))
 		} else {
-			d.keepObserved(o, nameRotatorRolePolicy, nameRotatorFunction)
+			d.keepObserved(o, nameRotatorRolePolicy)
+		}
+		// NOTE: Lambda refuses a function in a VPC whose role cannot yet
+		// create network interfaces (the VPC access policy), and retries
+		// with back-off; wait for the role and its policies instead.
+		roleReady := o.ready(nameRotatorRole) && o.ready(nameRotatorVPCAccess) && o.ready(nameRotatorRolePolicy)
+		switch {
+		case o.exists(nameRotatorFunction) && (secretARN == "" || keyARN == "" || !urlKnown):
+			d.keepObserved(o, nameRotatorFunction)
+		case o.exists(nameRotatorFunction):
+			d.add(nameRotatorFunction, p.rotatorFunction(secretARN, keyARN, url))
+		case secretARN == "" || keyARN == "" || !urlKnown:
 			d.wait("WaitingForRotatorInputs", "waiting for the master secret ARN, the KMS key ARN and the Secrets Manager endpoint before creating the rotator function")
+		case !roleReady:
+			d.wait("WaitingForRotatorRole", "waiting for the rotator's role %q and its policies to be ready before creating the rotator function", p.names.rotatorRole)
+		default:
+			d.add(nameRotatorFunction, p.rotatorFunction(secretARN, keyARN, url))
 		}
 	case rotatorFromServerlessRepo:
 		if f.rotatorSGID != "" && keyARN != "" && urlKnown {
@@ -126,7 +146,10 @@ func (p *plan) composeRotation(d *desired, o observed, f facts) {
 	case rotatorFromExisting:
 		lambdaARN = p.spec.Credentials.Rotation.Lambda.ExistingFunctionARN
 	}
-	rotatorDeployed := p.rotatorSource() != rotatorFromServerlessRepo || o.ready(nameRotatorStack)
+	// The permission names the deployed function (or selects it).
+	rotatorDeployed := p.rotatorSource() == rotatorFromExisting ||
+		(p.rotatorSource() == rotatorFromServerlessRepo && o.ready(nameRotatorStack)) ||
+		(p.rotatorSource() == rotatorFromS3 && o.ready(nameRotatorFunction))
 	if secretARN != "" && (rotatorDeployed || o.exists(nameRotatorPermission)) {
 		d.add(nameRotatorPermission, p.rotatorPermission(secretARN))
 	} else {

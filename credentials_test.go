@@ -175,6 +175,7 @@ func TestPasswordSecretRef(t *testing.T) {
 		})}}}}
 	}
 	supplied := "Supplied-Pa55word-9876"
+	const badPassword = `spec.credentials.passwordSecretRef: Invalid value: "reports-db-initial/password": the password must be 8 to 41 printable ASCII characters other than /, @, ", ' and space (Aurora's limits)`
 	cases := map[string]struct {
 		reason        string
 		required      map[string]*fnv1.Resources
@@ -199,7 +200,22 @@ func TestPasswordSecretRef(t *testing.T) {
 		"BadPassword": {
 			reason:    "A password RDS would refuse is reported without revealing it.",
 			required:  secret(map[string]any{"password": base64.StdEncoding.EncodeToString([]byte("has/slash"))}),
-			wantFatal: "spec.credentials.passwordSecretRef: Invalid value: \"reports-db-initial/password\": the password must be 8 to 128 printable ASCII characters other than /, @, \" and space",
+			wantFatal: badPassword,
+		},
+		"LongestPassword": {
+			reason:       "Aurora takes up to 41 characters.",
+			required:     secret(map[string]any{"password": base64.StdEncoding.EncodeToString([]byte(strings.Repeat("a", 41)))}),
+			wantPassword: strings.Repeat("a", 41),
+		},
+		"PasswordTooLong": {
+			reason:    "42 characters pass RDS's general rule but fail CreateDBCluster for Aurora, after the cluster waited for them.",
+			required:  secret(map[string]any{"password": base64.StdEncoding.EncodeToString([]byte(strings.Repeat("a", 42)))}),
+			wantFatal: badPassword,
+		},
+		"PasswordWithQuote": {
+			reason:    "The Aurora user guide excludes the single quote too.",
+			required:  secret(map[string]any{"password": base64.StdEncoding.EncodeToString([]byte("it's-a-password"))}),
+			wantFatal: badPassword,
 		},
 	}
 	for name, tc := range cases {

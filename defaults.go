@@ -18,6 +18,7 @@ const (
 	defaultBackupWindow               = "03:00-04:00"
 	defaultPreferredMaintenanceWindow = "sun:05:00-sun:06:00"
 	logExportPostgreSQL               = "postgresql"
+	logExportIAMDBAuthError           = "iam-db-auth-error"
 )
 
 // credentialDefaults fills the credentials and endpoint settings. The
@@ -39,7 +40,9 @@ func credentialDefaults(s *AuroraSpec) {
 		l.ServerlessRepo = &ServerlessRepoRotator{}
 	}
 	if l.ServerlessRepo != nil && l.ServerlessRepo.ApplicationID == "" {
-		l.ServerlessRepo.ApplicationID = serverlessRepoRotatorApp
+		// Empty in a partition the function does not compose for, which
+		// validation refuses.
+		l.ServerlessRepo.ApplicationID = partitions[partitionOf(s.Region)].rotatorApp
 	}
 	if l.S3 != nil {
 		if l.S3.Runtime == "" {
@@ -107,6 +110,9 @@ func withDefaults(s *AuroraSpec) {
 	}
 	if s.DeletionProtection == nil {
 		s.DeletionProtection = ptr.To(true)
+	}
+	if s.IAMDatabaseAuthentication == nil {
+		s.IAMDatabaseAuthentication = ptr.To(false)
 	}
 	if s.FinalSnapshot == nil {
 		s.FinalSnapshot = ptr.To(true)

@@ -48,7 +48,7 @@ func TestUsagesFollowTheirResources(t *testing.T) {
 		"LogExportRemoved": {
 			reason: "Removing an export removes the log group's Usage first; the log group stays until the Usage is gone, then goes.",
 			edit: func(xr map[string]any) map[string]any {
-				return setSpec(xr, "logging.exports", []any{"iam-db-auth-error"})
+				return setSpec(xr, "logging.exports", []any{})
 			},
 			first: step{wantDesired: []string{"log-group-postgresql"}, wantAbsent: []string{"usage-log-group-postgresql-by-cluster"}},
 			drop:  nil,
@@ -185,7 +185,7 @@ func TestKeptResourceLeavesUsageMarksAlone(t *testing.T) {
 	meta["annotations"].(map[string]any)[annotationDeletionAttempt] = "Background"
 	observed["log-group-postgresql"] = &fnv1.Resource{Resource: mustStruct(lg)}
 
-	rsp := run(t, newRequest(setSpec(xr, "logging.exports", []any{"iam-db-auth-error"}), exampleInput(), observed))
+	rsp := run(t, newRequest(setSpec(xr, "logging.exports", []any{}), exampleInput(), observed))
 	kept, ok := rsp.GetDesired().GetResources()["log-group-postgresql"]
 	if !ok {
 		t.Fatal("the log group must stay while its Usage exists")

@@ -46,7 +46,7 @@ func (p *plan) secretsManagerURL(endpointDNS string) string {
 	if p.endpointOwned() && !p.endpointPrivateDNS() {
 		return "https://" + endpointDNS
 	}
-	return "https://secretsmanager." + p.region + ".amazonaws.com"
+	return "https://" + p.serviceHost("secretsmanager")
 }
 
 // endpoint is the Interface endpoint for Secrets Manager. Its subnets and

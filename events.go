@@ -11,10 +11,12 @@ import (
 // eventTopic is the SNS topic RDS events go to: the first SNS ARN of the
 // alarm actions, or empty when there is none.
 //
-// Why one topic, not one subscription per topic: RDS allows 20 event
-// subscriptions per account and region, shared by every cluster, and each
-// cluster needs two (a subscription has one source type: db-cluster or
-// db-instance). Fan out by subscribing more endpoints to that topic.
+// NOTE: RDS allows 20 event subscriptions per account and region, shared by
+// every cluster (RDS quotas: "Event subscriptions"), and a subscription has
+// one source type. So a cluster gets one, for the cluster's events, to one
+// topic (fan out by subscribing more endpoints to it); the instances' own
+// events take a second only when monitoring.alarms.events.instanceEvents
+// asks for it.
 func eventTopic(m Monitoring) string {
 	for _, arn := range m.Alarms.ActionARNs {
 		if kind, _, _ := classifyAction(arn); kind == actionSNS {
@@ -56,7 +58,7 @@ func (p *plan) eventSubscriptions(m Monitoring, clusterExists bool, instanceSuff
 	if clusterExists {
 		out = append(out, p.eventSubscription(nameEventSubscriptionCluster, topic, eventSourceCluster, []string{p.clusterID}, clusterEventCategories))
 	}
-	if len(instanceSuffixes) > 0 {
+	if len(instanceSuffixes) > 0 && *m.Alarms.Events.InstanceEvents {
 		ids := make([]string, 0, len(instanceSuffixes))
 		for _, s := range instanceSuffixes {
 			ids = append(ids, instanceIdentifier(p.clusterID, s))

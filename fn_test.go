@@ -102,9 +102,7 @@ func run(t testing.TB, req *fnv1.RunFunctionRequest) *fnv1.RunFunctionResponse {
 // the final XR.
 func converge(t testing.TB, xr, input map[string]any) ([]*fnv1.RunFunctionResponse, map[string]*fnv1.Resource, map[string]any) {
 	t.Helper()
-	meta := xr["metadata"].(map[string]any)
-	ns, _ := meta["namespace"].(string)
-	pv := provider{account: testAccount, xrName: meta["name"].(string), xrNamespace: ns}
+	pv := forXR(xr, testAccount)
 	observed := map[string]*fnv1.Resource{}
 	var rsps []*fnv1.RunFunctionResponse
 	var last []byte

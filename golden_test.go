@@ -104,6 +104,11 @@ var goldenCases = map[string]goldenCase{
 		xr:     "testdata/xr/private-dns.yaml",
 		steady: true,
 	},
+	"GovCloudSteadyState": {
+		reason: "In aws-us-gov every ARN carries the partition and the rotator comes from GovCloud's Serverless Application Repository.",
+		xr:     "testdata/xr/govcloud.yaml",
+		steady: true,
+	},
 	"AlarmsOff": {
 		reason: "alarms.enabled false removes alarms and event subscriptions only: export, parameter and metric filter stay.",
 		xr:     "testdata/xr/alarms-off.yaml",

@@ -39,15 +39,21 @@ var keyAdminActions = []string{
 // keyUseActions are what an AWS service needs to encrypt with the key on a
 // caller's behalf.
 var keyUseActions = []string{
-	"kms:CreateGrant",
 	"kms:Decrypt",
 	"kms:DescribeKey",
 	"kms:Encrypt",
 	"kms:GenerateDataKey",
 	"kms:GenerateDataKeyWithoutPlaintext",
-	"kms:ListGrants",
 	"kms:ReEncryptFrom",
 	"kms:ReEncryptTo",
+}
+
+// keyGrantActions are what RDS (storage) and Lambda (the rotator's
+// environment) use to hold on to the key: grants, which they create on the
+// caller's behalf. Secrets Manager uses none.
+var keyGrantActions = []string{
+	"kms:CreateGrant",
+	"kms:ListGrants",
 }
 
 // logsKeyActions are what CloudWatch Logs needs for an encrypted log group.
@@ -61,50 +67,57 @@ var logsKeyActions = []string{
 	"kms:ReEncryptTo",
 }
 
+// logsCallerKeyActions are what a principal reading or writing an encrypted
+// log group needs when CloudWatch Logs calls KMS as that principal.
+var logsCallerKeyActions = []string{
+	"kms:Decrypt",
+	"kms:GenerateDataKey",
+}
+
 // keyPolicy is the CMK's least-privilege key policy. In a key policy the
 // resource "*" means "this key".
 // NOTE: the account root must keep kms:PutKeyPolicy, or AWS refuses the
 // policy (lockout safety check).
 func (p *plan) keyPolicy() policyDocument {
-	root := p.arn("iam", "", p.accountID, "root")
-	viaService := func(sid, service string) policyStatement {
-		return policyStatement{
-			Sid:       sid,
-			Effect:    "Allow",
-			Principal: &policyPrincipal{AWS: []string{root}},
-			Action:    keyUseActions,
-			Resource:  []string{"*"},
-			Condition: policyCondition{
-				"StringEquals": {
-					"kms:ViaService":    {service + "." + p.region + ".amazonaws.com"},
-					"kms:CallerAccount": {p.accountID},
-				},
-			},
+	root := &policyPrincipal{AWS: []string{p.arn("iam", "", p.accountID, "root")}}
+	viaServices := func(services ...string) map[string][]string {
+		hosts := make([]string, 0, len(services))
+		for _, s := range services {
+			hosts = append(hosts, p.serviceHost(s))
 		}
+		return map[string][]string{"kms:ViaService": hosts, "kms:CallerAccount": {p.accountID}}
 	}
+	viaService := func(sid, service string) policyStatement {
+		return policyStatement{Sid: sid, Effect: "Allow", Principal: root, Action: keyUseActions, Resource: []string{"*"},
+			Condition: policyCondition{"StringEquals": viaServices(service)}}
+	}
+	logGroups := map[string][]string{"kms:EncryptionContext:aws:logs:arn": {p.arn("logs", p.region, p.accountID, "log-group:/aws/rds/cluster/"+p.clusterID+"/*")}}
+	grantServices := []string{"rds"}
 	doc := policyDocument{
 		Version: policyVersion,
 		Statement: []policyStatement{
-			{
-				Sid:       "KeyAdministrationByAccount",
-				Effect:    "Allow",
-				Principal: &policyPrincipal{AWS: []string{root}},
-				Action:    keyAdminActions,
-				Resource:  []string{"*"},
-			},
+			{Sid: "KeyAdministrationByAccount", Effect: "Allow", Principal: root, Action: keyAdminActions, Resource: []string{"*"}},
 			viaService("UseThroughRDS", "rds"),
 			viaService("UseThroughSecretsManager", "secretsmanager"),
 			{
 				Sid:       "EncryptClusterLogGroups",
 				Effect:    "Allow",
-				Principal: &policyPrincipal{Service: []string{"logs." + p.region + ".amazonaws.com"}},
+				Principal: &policyPrincipal{Service: []string{p.serviceHost("logs")}},
 				Action:    logsKeyActions,
 				Resource:  []string{"*"},
-				Condition: policyCondition{
-					"ArnLike": {
-						"kms:EncryptionContext:aws:logs:arn": {p.arn("logs", p.region, p.accountID, "log-group:/aws/rds/cluster/"+p.clusterID+"/*")},
-					},
-				},
+				Condition: policyCondition{"ArnLike": logGroups},
+			},
+			// NOTE: CloudWatch Logs now also calls KMS as the principal that
+			// reads or writes the log group, through kms:ViaService ("Encrypt
+			// log data in CloudWatch Logs using AWS KMS"); without this
+			// statement IAM cannot grant that path for this key.
+			{
+				Sid:       "UseThroughCloudWatchLogs",
+				Effect:    "Allow",
+				Principal: root,
+				Action:    logsCallerKeyActions,
+				Resource:  []string{"*"},
+				Condition: policyCondition{"StringEquals": viaServices("logs"), "ArnLike": logGroups},
 			},
 		},
 	}
@@ -112,7 +125,19 @@ func (p *plan) keyPolicy() policyDocument {
 		// The rotator's environment is encrypted with this key; Lambda
 		// encrypts it at deployment and decrypts it at start-up.
 		doc.Statement = append(doc.Statement, viaService("UseThroughLambda", "lambda"))
+		grantServices = append(grantServices, "lambda")
 	}
+	// NOTE: kms:GrantIsForAWSResource limits grants to those an integrated
+	// service creates for its own resources, never a caller's own grant
+	// (KMS developer guide, kms:GrantIsForAWSResource).
+	doc.Statement = append(doc.Statement, policyStatement{
+		Sid:       "GrantsForAWSResources",
+		Effect:    "Allow",
+		Principal: root,
+		Action:    keyGrantActions,
+		Resource:  []string{"*"},
+		Condition: policyCondition{"StringEquals": viaServices(grantServices...), "Bool": {"kms:GrantIsForAWSResource": {"true"}}},
+	})
 	return doc
 }
 

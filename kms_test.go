@@ -35,7 +35,7 @@ func testPlan(t *testing.T, mutate func(*AuroraSpec)) *plan {
 // through RDS and Secrets Manager in this region and account, and CloudWatch
 // Logs only for this cluster's log groups.
 func TestKeyPolicy(t *testing.T) {
-	for _, region := range []string{"us-east-1", "cn-north-1", "us-gov-west-1"} {
+	for _, region := range []string{"us-east-1", "us-gov-west-1"} {
 		t.Run(region, func(t *testing.T) {
 			p := testPlan(t, func(s *AuroraSpec) { s.Region = region })
 			key := p.kmsKey()
@@ -79,17 +79,47 @@ func TestKeyPolicy(t *testing.T) {
 				if diff := cmp.Diff(want, sids[sid].Condition); diff != "" {
 					t.Errorf("%s condition: -want, +got:\n%s", sid, diff)
 				}
+				for _, a := range sids[sid].Action {
+					if a == "kms:CreateGrant" {
+						t.Errorf("%s must not allow grants: those go through GrantsForAWSResources", sid)
+					}
+				}
 			}
+			logGroups := map[string][]string{"kms:EncryptionContext:aws:logs:arn": {"arn:" + partition + ":logs:" + region + ":" + testAccount + ":log-group:/aws/rds/cluster/ns-db/*"}}
 			logs := sids["EncryptClusterLogGroups"]
 			if diff := cmp.Diff(&policyPrincipal{Service: []string{"logs." + region + ".amazonaws.com"}}, logs.Principal); diff != "" {
 				t.Errorf("logs principal: -want, +got:\n%s", diff)
 			}
-			wantLogs := policyCondition{"ArnLike": {"kms:EncryptionContext:aws:logs:arn": {"arn:" + partition + ":logs:" + region + ":" + testAccount + ":log-group:/aws/rds/cluster/ns-db/*"}}}
-			if diff := cmp.Diff(wantLogs, logs.Condition); diff != "" {
+			if diff := cmp.Diff(policyCondition{"ArnLike": logGroups}, logs.Condition); diff != "" {
 				t.Errorf("logs condition: -want, +got:\n%s", diff)
 			}
-			if len(doc.Statement) != 4 {
-				t.Errorf("want 4 statements, got %d", len(doc.Statement))
+			// CloudWatch Logs calling KMS as the reader or writer: only for
+			// this cluster's log groups.
+			viaLogs := sids["UseThroughCloudWatchLogs"]
+			wantViaLogs := policyCondition{
+				"StringEquals": {"kms:ViaService": {"logs." + region + ".amazonaws.com"}, "kms:CallerAccount": {testAccount}},
+				"ArnLike":      logGroups,
+			}
+			if diff := cmp.Diff(wantViaLogs, viaLogs.Condition); diff != "" {
+				t.Errorf("UseThroughCloudWatchLogs condition: -want, +got:\n%s", diff)
+			}
+			if diff := cmp.Diff([]string{"kms:Decrypt", "kms:GenerateDataKey"}, viaLogs.Action); diff != "" {
+				t.Errorf("UseThroughCloudWatchLogs actions: -want, +got:\n%s", diff)
+			}
+			// Grants only for RDS's own resources (Secrets Manager uses none).
+			grants := sids["GrantsForAWSResources"]
+			wantGrants := policyCondition{
+				"StringEquals": {"kms:ViaService": {"rds." + region + ".amazonaws.com"}, "kms:CallerAccount": {testAccount}},
+				"Bool":         {"kms:GrantIsForAWSResource": {"true"}},
+			}
+			if diff := cmp.Diff(wantGrants, grants.Condition); diff != "" {
+				t.Errorf("GrantsForAWSResources condition: -want, +got:\n%s", diff)
+			}
+			if diff := cmp.Diff([]string{"kms:CreateGrant", "kms:ListGrants"}, grants.Action); diff != "" {
+				t.Errorf("GrantsForAWSResources actions: -want, +got:\n%s", diff)
+			}
+			if len(doc.Statement) != 6 {
+				t.Errorf("want 6 statements, got %d", len(doc.Statement))
 			}
 			if !*key.Spec.ForProvider.EnableKeyRotation {
 				t.Error("key rotation must be on")

@@ -61,9 +61,11 @@ type SlowQueryAlarm struct {
 	EvaluationPeriods *int64 `json:"evaluationPeriods,omitempty"`
 }
 
-// EventNotifications switches the RDS event subscription on or off.
+// EventNotifications switches the RDS event subscriptions on or off.
 type EventNotifications struct {
 	Enabled *bool `json:"enabled,omitempty"`
+	// InstanceEvents adds a second subscription, for the instances.
+	InstanceEvents *bool `json:"instanceEvents,omitempty"`
 }
 
 // Alarm kinds. Each names an alarm's settings, its composed resource and,
@@ -197,6 +199,9 @@ func withMonitoringDefaults(m *Monitoring) {
 	}
 	if a.Events.Enabled == nil {
 		a.Events.Enabled = ptr.To(true)
+	}
+	if a.Events.InstanceEvents == nil {
+		a.Events.InstanceEvents = ptr.To(false)
 	}
 	sqa := &a.SlowQueries
 	d := alarmSpecs[alarmSlowQueries].defaults

@@ -55,7 +55,7 @@ func TestMonitoringDefaults(t *testing.T) {
 			ReplicaLag:      all(1000, 60, 5),
 			ACUUtilization:  all(90, 300, 3),
 			RotationFailure: all(0, 300, 1),
-			Events:          EventNotifications{Enabled: ptr.To(true)},
+			Events:          EventNotifications{Enabled: ptr.To(true), InstanceEvents: ptr.To(false)},
 		},
 	}
 	cases := map[string]struct {
@@ -86,7 +86,7 @@ func TestMonitoringDefaults(t *testing.T) {
 				m.Alarms.ActionARNs = []string{testTopic}
 				m.Alarms.CPU = AlarmSettings{Enabled: ptr.To(false), Threshold: ptr.To(95.0), PeriodSeconds: ptr.To[int64](300), EvaluationPeriods: ptr.To[int64](3)}
 				m.Alarms.ReplicaLag = all(1000, 120, 5)
-				m.Alarms.Events = EventNotifications{Enabled: ptr.To(false)}
+				m.Alarms.Events = EventNotifications{Enabled: ptr.To(false), InstanceEvents: ptr.To(false)}
 				return m
 			},
 		},
@@ -396,17 +396,17 @@ func TestAlarmsPerTopology(t *testing.T) {
 			},
 		},
 		"ServerlessWithReader": {
-			reason: "db.serverless instances also get ACU utilization.",
+			reason: "db.serverless instances get ACU utilization instead of a fixed freeable-memory floor: their memory follows their capacity.",
 			spec:   serverless,
 			want: []string{
 				"alarm-slow-queries",
-				"alarm-cpu-a", "alarm-freeable-memory-a", "alarm-connections-a", "alarm-acu-utilization-a",
-				"alarm-cpu-b", "alarm-freeable-memory-b", "alarm-connections-b", "alarm-acu-utilization-b",
+				"alarm-cpu-a", "alarm-connections-a", "alarm-acu-utilization-a",
+				"alarm-cpu-b", "alarm-connections-b", "alarm-acu-utilization-b",
 				"alarm-replica-lag",
 			},
 		},
 		"MixedClasses": {
-			reason: "ACU utilization only for the db.serverless instance.",
+			reason: "ACU utilization only for the db.serverless instance, freeable memory only for the provisioned one.",
 			spec: func(s *AuroraSpec) {
 				s.Instances = []Instance{{InstanceClass: "db.r6g.large"}, {InstanceClass: instanceClassServerless}}
 				s.ServerlessV2 = &ServerlessV2{MinCapacity: 0.5, MaxCapacity: 16}
@@ -414,7 +414,7 @@ func TestAlarmsPerTopology(t *testing.T) {
 			want: []string{
 				"alarm-slow-queries",
 				"alarm-cpu-1", "alarm-freeable-memory-1", "alarm-connections-1",
-				"alarm-cpu-2", "alarm-freeable-memory-2", "alarm-connections-2", "alarm-acu-utilization-2",
+				"alarm-cpu-2", "alarm-connections-2", "alarm-acu-utilization-2",
 				"alarm-replica-lag",
 			},
 		},
@@ -427,7 +427,7 @@ func TestAlarmsPerTopology(t *testing.T) {
 				m.Alarms.ACUUtilization.Enabled = ptr.To(false)
 				m.Alarms.ReplicaLag.Enabled = ptr.To(false)
 			},
-			want: []string{"alarm-freeable-memory-a", "alarm-connections-a", "alarm-freeable-memory-b", "alarm-connections-b"},
+			want: []string{"alarm-connections-a", "alarm-connections-b"},
 		},
 		"MemoryAndConnectionsOff": {
 			reason: "... the other two as well.",
@@ -455,8 +455,11 @@ func TestAlarmsPerTopology(t *testing.T) {
 		},
 		"PostgreSQLLogNotExported": {
 			reason: "Without the postgresql export there is no log to count: no slow-query alarm.",
-			spec:   func(s *AuroraSpec) { s.Logging.Exports = []string{"iam-db-auth-error"} },
-			want:   []string{"alarm-cpu-1", "alarm-freeable-memory-1", "alarm-connections-1"},
+			spec: func(s *AuroraSpec) {
+				s.Logging.Exports = []string{"iam-db-auth-error"}
+				s.IAMDatabaseAuthentication = ptr.To(true)
+			},
+			want: []string{"alarm-cpu-1", "alarm-freeable-memory-1", "alarm-connections-1"},
 		},
 	}
 	for name, tc := range cases {
@@ -484,7 +487,9 @@ func wantAlarm(name resource.Name, externalName string, fp cloudwatchv1beta1.Met
 
 func TestAlarmDetails(t *testing.T) {
 	p := testPlan(t, func(s *AuroraSpec) {
-		s.Instances = []Instance{{Name: "writer", InstanceClass: instanceClassServerless}, {Name: "reader", InstanceClass: instanceClassServerless}}
+		// A serverless writer (ACU utilization) and a provisioned reader
+		// (freeable memory).
+		s.Instances = []Instance{{Name: "writer", InstanceClass: instanceClassServerless}, {Name: "reader", InstanceClass: "db.r6g.large"}}
 		s.ServerlessV2 = &ServerlessV2{MinCapacity: 0.5, MaxCapacity: 16}
 		s.Tags = map[string]string{"team": "payments"}
 	})
@@ -552,11 +557,11 @@ func TestAlarmDetails(t *testing.T) {
 			AlarmActions:       onAlarm,
 			OkActions:          onOK,
 		}),
-		"alarm-acu-utilization-reader": wantAlarm("alarm-acu-utilization-reader", "aurora-ns-db-acu-utilization-reader", cloudwatchv1beta1.MetricAlarmParameters{
-			AlarmDescription:   ptr.To("Aurora PostgreSQL cluster ns-db, instance ns-db-reader: AWS/RDS ACUUtilization (Average) above 90 % for 3 period(s) of 300 s."),
+		"alarm-acu-utilization-writer": wantAlarm("alarm-acu-utilization-writer", "aurora-ns-db-acu-utilization-writer", cloudwatchv1beta1.MetricAlarmParameters{
+			AlarmDescription:   ptr.To("Aurora PostgreSQL cluster ns-db, instance ns-db-writer: AWS/RDS ACUUtilization (Average) above 90 % for 3 period(s) of 300 s."),
 			Namespace:          ptr.To("AWS/RDS"),
 			MetricName:         ptr.To("ACUUtilization"),
-			Dimensions:         instance("ns-db-reader"),
+			Dimensions:         instance("ns-db-writer"),
 			Statistic:          ptr.To("Average"),
 			ComparisonOperator: ptr.To("GreaterThanThreshold"),
 			Threshold:          ptr.To(90.0),
@@ -718,8 +723,20 @@ func TestEventSubscriptions(t *testing.T) {
 		want      map[resource.Name]*rdsv1beta1.EventSubscription
 	}{
 		"FirstSNSTopic": {
-			reason:    "Cluster and instance events go to the first SNS topic only; Lambda and OpsItem ARNs are skipped.",
+			reason:    "Cluster events go to the first SNS topic only; Lambda and OpsItem ARNs are skipped. One subscription per cluster: RDS allows 20 per account and region.",
 			mutate:    func(m *Monitoring) { m.Alarms.ActionARNs = []string{testLambda, testOpsItem, testTopic, testTopic2} },
+			cluster:   true,
+			instances: []string{"1", "2"},
+			want: map[resource.Name]*rdsv1beta1.EventSubscription{
+				nameEventSubscriptionCluster: clusterSub(testTopic),
+			},
+		},
+		"InstanceEvents": {
+			reason: "instanceEvents adds the instances' subscription, a second one.",
+			mutate: func(m *Monitoring) {
+				m.Alarms.ActionARNs = []string{testTopic}
+				m.Alarms.Events.InstanceEvents = ptr.To(true)
+			},
 			cluster:   true,
 			instances: []string{"1", "2"},
 			want: map[resource.Name]*rdsv1beta1.EventSubscription{
@@ -799,6 +816,10 @@ func TestComposeMonitoring(t *testing.T) {
 		s.Instances = []Instance{{Name: "writer", InstanceClass: "db.r6g.large"}, {Name: "reader", InstanceClass: "db.r6g.large"}}
 	}
 	withTopic := func(m *Monitoring) { m.Alarms.ActionARNs = []string{testTopic} }
+	withInstanceEvents := func(m *Monitoring) {
+		withTopic(m)
+		m.Alarms.Events.InstanceEvents = ptr.To(true)
+	}
 	alarmsOf := []string{
 		"alarm-slow-queries",
 		"alarm-cpu-writer", "alarm-freeable-memory-writer", "alarm-connections-writer",
@@ -845,10 +866,18 @@ func TestComposeMonitoring(t *testing.T) {
 			observed: map[resource.Name]bool{"log-group-postgresql": true},
 			want:     alarmsOf,
 		},
+		"ClusterReady": {
+			reason:   "The cluster's event subscription follows the cluster; by default the instances get none.",
+			spec:     twoInstances,
+			mutate:   withTopic,
+			logGroup: true,
+			observed: map[resource.Name]bool{"log-group-postgresql": true, "cluster": true, "instance-writer": true, "instance-reader": true},
+			want:     with([]string{"metric-filter-slow-queries"}, with(alarmsOf, "event-subscription-cluster")...),
+		},
 		"ClusterAndInstancesReady": {
-			reason:        "Event subscriptions follow the cluster and each Ready instance.",
+			reason:        "With instanceEvents, event subscriptions follow the cluster and each Ready instance.",
 			spec:          twoInstances,
-			mutate:        withTopic,
+			mutate:        withInstanceEvents,
 			logGroup:      true,
 			observed:      map[resource.Name]bool{"log-group-postgresql": true, "cluster": true, "instance-writer": true, "instance-reader": false},
 			want:          with([]string{"metric-filter-slow-queries"}, with(alarmsOf, "event-subscription-cluster", "event-subscription-instances")...),
@@ -857,7 +886,7 @@ func TestComposeMonitoring(t *testing.T) {
 		"SubscribedInstanceKept": {
 			reason:        "Once subscribed, an instance that exists stays a source while it is not Ready.",
 			spec:          twoInstances,
-			mutate:        withTopic,
+			mutate:        withInstanceEvents,
 			logGroup:      true,
 			observed:      map[resource.Name]bool{"log-group-postgresql": true, "cluster": false, "event-subscription-cluster": true, "event-subscription-instances": true, "instance-writer": false, "instance-reader": true},
 			want:          with([]string{"metric-filter-slow-queries"}, with(alarmsOf, "event-subscription-cluster", "event-subscription-instances")...),

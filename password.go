@@ -14,8 +14,10 @@ import (
 // among the function's required resources.
 const requiredPasswordSecret = "password-secret"
 
-// RDS accepts 8 to 128 printable ASCII characters but /, @, " and space.
-const minPasswordLength, maxPasswordLength = 8, 128
+// Aurora accepts 8 to 41 printable ASCII characters other than /, " and @
+// (RDS API reference, CreateDBCluster MasterUserPassword); the Aurora user
+// guide also excludes ' and space.
+const minPasswordLength, maxPasswordLength = 8, 41
 
 // suppliedPassword reads the bootstrap password the user supplied in
 // spec.credentials.passwordSecretRef. Crossplane fetches the Secret when the
@@ -53,7 +55,7 @@ func (p *plan) suppliedPassword(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunct
 	}
 	pw, err := decodeBase64(enc)
 	if err != nil || !validPassword(pw) {
-		return "", field.Invalid(path, ref.Name+"/"+ref.Key, fmt.Sprintf("the password must be %d to %d printable ASCII characters other than /, @, \" and space", minPasswordLength, maxPasswordLength))
+		return "", field.Invalid(path, ref.Name+"/"+ref.Key, fmt.Sprintf("the password must be %d to %d printable ASCII characters other than /, @, \", ' and space (Aurora's limits)", minPasswordLength, maxPasswordLength))
 	}
 	return pw, nil
 }
@@ -64,7 +66,7 @@ func validPassword(pw string) bool {
 		return false
 	}
 	for _, r := range pw {
-		if r <= ' ' || r > '~' || r == '/' || r == '@' || r == '"' {
+		if r <= ' ' || r > '~' || r == '/' || r == '@' || r == '"' || r == '\'' {
 			return false
 		}
 	}

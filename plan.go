@@ -56,18 +56,6 @@ func newPlan(m xrMeta, s *AuroraSpec, in *v1beta1.Input, accountID string, o obs
 	return p
 }
 
-// partitionOf is the AWS partition a region belongs to.
-func partitionOf(region string) string {
-	switch {
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
-	default:
-		return "aws"
-	}
-}
-
 // objectMeta labels a composed resource with its component name and, where
 // the AWS name matters, sets it as the external name.
 func (p *plan) objectMeta(name resource.Name, externalName string) metav1.ObjectMeta {

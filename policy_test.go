@@ -105,6 +105,15 @@ func TestEveryPolicyIsLeastPrivilege(t *testing.T) {
 						t.Errorf("UseThroughLambda must be scoped to Lambda in the region: %s", diff)
 					}
 				}
+				if st.Sid == "GrantsForAWSResources" {
+					want := []string{"rds.us-east-1.amazonaws.com"}
+					if p.selfManaged() {
+						want = append(want, "lambda.us-east-1.amazonaws.com")
+					}
+					if diff := cmp.Diff(want, st.Condition["StringEquals"]["kms:ViaService"]); diff != "" {
+						t.Errorf("grants are for RDS and, with a rotator, Lambda: -want, +got:\n%s", diff)
+					}
+				}
 			}
 			if hasLambda != p.selfManaged() {
 				t.Errorf("key policy statement UseThroughLambda present: %v, want %v", hasLambda, p.selfManaged())
@@ -113,9 +122,9 @@ func TestEveryPolicyIsLeastPrivilege(t *testing.T) {
 	}
 }
 
-// TestRotatorRolePolicyScope checks the S3 rotator's role names this secret,
-// this key and this cluster, and its trust policy only Lambda in this
-// account.
+// TestRotatorRolePolicyScope checks the S3 rotator's role names this secret
+// and this key and nothing it could not reach, and its trust policy only
+// Lambda in this account.
 func TestRotatorRolePolicyScope(t *testing.T) {
 	p := testPlan(t, func(s *AuroraSpec) {
 		s.Credentials.Mode = CredentialsModeSelfManaged
@@ -129,7 +138,6 @@ func TestRotatorRolePolicyScope(t *testing.T) {
 		"RotateThisSecret":       {testSecretARN},
 		"GenerateRandomPassword": {"*"},
 		"UseThisKey":             {testKeyARN},
-		"DescribeThisCluster":    {"arn:aws:rds:us-east-1:111122223333:cluster:ns-db"},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("role policy resources: -want, +got:\n%s", diff)

@@ -101,9 +101,14 @@ func (p *plan) cluster(kmsKeyARN string, b bootstrap) *rdsv1beta1.Cluster {
 		PreferredBackupWindow:               ptr.To(s.Backup.PreferredWindow),
 		PreferredMaintenanceWindow:          ptr.To(s.PreferredMaintenanceWindow),
 		DeletionProtection:                  ptr.To(*s.DeletionProtection),
-		SkipFinalSnapshot:                   ptr.To(!*s.FinalSnapshot),
-		CopyTagsToSnapshot:                  ptr.To(true),
-		Tags:                                p.tags(),
+		// NOTE: edits to the class, the version or parameters wait for the
+		// maintenance window, as AWS's default; said explicitly so the
+		// provider never sends Terraform's own default.
+		ApplyImmediately:                 ptr.To(false),
+		IAMDatabaseAuthenticationEnabled: ptr.To(*s.IAMDatabaseAuthentication),
+		SkipFinalSnapshot:                ptr.To(!*s.FinalSnapshot),
+		CopyTagsToSnapshot:               ptr.To(true),
+		Tags:                             p.tags(),
 	}
 	if *s.FinalSnapshot {
 		fp.FinalSnapshotIdentifier = ptr.To(finalSnapshotIdentifier(p.clusterID, p.meta.UID))
@@ -174,8 +179,13 @@ func (p *plan) clusterInstance(i int, in Instance) *rdsv1beta1.ClusterInstance {
 		PromotionTier:             ptr.To(float64(tier)),
 		PubliclyAccessible:        ptr.To(false),
 		AutoMinorVersionUpgrade:   ptr.To(true),
-		CopyTagsToSnapshot:        ptr.To(true),
-		Tags:                      p.tags(),
+		// NOTE: an instance has its own maintenance window, picked at random
+		// by RDS when unset: OS patches would land outside the window the
+		// spec validated against the backup window.
+		PreferredMaintenanceWindow: ptr.To(p.spec.PreferredMaintenanceWindow),
+		ApplyImmediately:           ptr.To(false),
+		CopyTagsToSnapshot:         ptr.To(true),
+		Tags:                       p.tags(),
 	}
 	if in.AvailabilityZone != "" {
 		fp.AvailabilityZone = ptr.To(in.AvailabilityZone)

@@ -118,6 +118,9 @@ func (p *plan) rotatorStack(securityGroupID, kmsKeyARN, endpointURL string) *sar
 
 // rotatorFunction is the seed's rotator, from a zip in S3 (Lambda cannot take
 // a local file: pitfall 1). Its environment is encrypted with the CMK.
+// NOTE: its network reaches the database and Secrets Manager only, so the
+// zip must call no other AWS API (no RDS, no KMS): AWS's rotators call
+// neither, and it is told neither the cluster's nor the key's ARN.
 func (p *plan) rotatorFunction(secretARN, kmsKeyARN, endpointURL string) *lambdav1beta1.Function {
 	s3 := p.spec.Credentials.Rotation.Lambda.S3
 	subnets := make([]*string, 0, len(p.rotatorSubnets()))
@@ -140,8 +143,6 @@ func (p *plan) rotatorFunction(secretARN, kmsKeyARN, endpointURL string) *lambda
 		},
 		Environment: &lambdav1beta1.EnvironmentParameters{Variables: map[string]*string{
 			"SECRET_ARN":               ptr.To(secretARN),
-			"RDS_CLUSTER_ARN":          ptr.To(p.clusterARN()),
-			"KMS_KEY_ARN":              ptr.To(kmsKeyARN),
 			"DB_ENGINE":                ptr.To("postgres"),
 			"SECRETS_MANAGER_ENDPOINT": ptr.To(endpointURL),
 		}},
@@ -154,11 +155,6 @@ func (p *plan) rotatorFunction(secretARN, kmsKeyARN, endpointURL string) *lambda
 		ObjectMeta: p.objectMeta(nameRotatorFunction, p.rotatorFunctionName()),
 		Spec:       lambdav1beta1.FunctionSpec{ManagedResourceSpec: p.managed(), ForProvider: fp},
 	}
-}
-
-// clusterARN is known before the cluster exists: the function names it.
-func (p *plan) clusterARN() string {
-	return p.arn("rds", p.region, p.accountID, "cluster:"+p.clusterID)
 }
 
 // rotatorRole is the S3 rotator's execution role, assumable only by Lambda
@@ -181,8 +177,8 @@ func (p *plan) rotatorRole() *iamv1beta1.Role {
 	}
 }
 
-// rotatorRolePolicyDocument scopes the S3 rotator to this secret, this
-// cluster and this key.
+// rotatorRolePolicyDocument scopes the S3 rotator to this secret and this
+// key: all it can reach besides the database is Secrets Manager.
 // NOTE: secretsmanager:GetRandomPassword has no resource-level permission:
 // AWS accepts only "*" for it, so that one statement names "*".
 func (p *plan) rotatorRolePolicyDocument(secretARN, kmsKeyARN string) policyDocument {
@@ -190,7 +186,6 @@ func (p *plan) rotatorRolePolicyDocument(secretARN, kmsKeyARN string) policyDocu
 		{Sid: "RotateThisSecret", Effect: "Allow", Action: secretActionsForRotator, Resource: []string{secretARN}},
 		{Sid: "GenerateRandomPassword", Effect: "Allow", Action: []string{"secretsmanager:GetRandomPassword"}, Resource: []string{"*"}},
 		{Sid: "UseThisKey", Effect: "Allow", Action: []string{"kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey"}, Resource: []string{kmsKeyARN}},
-		{Sid: "DescribeThisCluster", Effect: "Allow", Action: []string{"rds:DescribeDBClusters"}, Resource: []string{p.clusterARN()}},
 	}}
 }
 

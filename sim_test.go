@@ -19,6 +19,17 @@ type provider struct {
 	account     string
 	xrName      string
 	xrNamespace string
+	// partition of the ARNs of global resources (IAM roles); regional
+	// ones take their region's.
+	partition string
+}
+
+// forXR is a provider for the XR's account, name and partition.
+func forXR(xr map[string]any, account string) provider {
+	meta := xr["metadata"].(map[string]any)
+	ns, _ := meta["namespace"].(string)
+	region, _ := xr["spec"].(map[string]any)["region"].(string)
+	return provider{account: account, xrName: meta["name"].(string), xrNamespace: ns, partition: partitionOf(region)}
 }
 
 // observe returns the observed form of one desired composed resource.
@@ -62,7 +73,7 @@ func (pv provider) observe(name string, desired *structpb.Struct) *fnv1.Resource
 	region, _ := fp["region"].(string)
 	ext, _ := ann["crossplane.io/external-name"].(string)
 	arn := func(service, res string) string {
-		return fmt.Sprintf("arn:aws:%s:%s:%s:%s", service, region, pv.account, res)
+		return fmt.Sprintf("arn:%s:%s:%s:%s:%s", partitionOf(region), service, region, pv.account, res)
 	}
 	at := map[string]any{}
 	switch kind {
@@ -122,7 +133,11 @@ func (pv provider) observe(name string, desired *structpb.Struct) *fnv1.Resource
 	case "Permission":
 		at["id"] = fp["statementId"]
 	case "Role":
-		at["arn"], at["id"] = fmt.Sprintf("arn:aws:iam::%s:role/%s", pv.account, ext), ext
+		partition := pv.partition
+		if partition == "" {
+			partition = "aws"
+		}
+		at["arn"], at["id"] = fmt.Sprintf("arn:%s:iam::%s:role/%s", partition, pv.account, ext), ext
 	case "RolePolicy", "RolePolicyAttachment":
 		ext = name + "-" + h[:8]
 		at["id"] = ext
@@ -156,7 +171,7 @@ func (pv provider) observe(name string, desired *structpb.Struct) *fnv1.Resource
 func (pv provider) resolveKey(fp map[string]any) string {
 	keyARN, _ := fp["kmsKeyId"].(string)
 	if _, ok := fp["kmsKeyIdSelector"]; ok {
-		keyARN = fmt.Sprintf("arn:aws:kms:%s:%s:key/%s", fp["region"], pv.account, uuidLike(shortHash(pv.xrName+"/kms-key")))
+		keyARN = fmt.Sprintf("arn:%s:kms:%s:%s:key/%s", partitionOf(fp["region"].(string)), fp["region"], pv.account, uuidLike(shortHash(pv.xrName+"/kms-key")))
 		fp["kmsKeyId"] = keyARN
 	}
 	if _, ok := fp["masterUserSecretKmsKeyIdSelector"]; ok {

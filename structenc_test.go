@@ -154,9 +154,7 @@ func TestTypedStructMatchesJSON(t *testing.T) {
 	kinds := map[string]bool{}
 	for _, c := range calls {
 		xr := readObject(t, c.xr)
-		meta := xr["metadata"].(map[string]any)
-		ns, _ := meta["namespace"].(string)
-		pv := provider{account: testAccount, xrName: meta["name"].(string), xrNamespace: ns}
+		pv := forXR(xr, testAccount)
 		observed := map[string]*fnv1.Resource{}
 		for i := range 12 {
 			req := newRequest(xr, c.input, observed)

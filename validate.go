@@ -31,9 +31,17 @@ var (
 	reMaintenanceWindw = regexp.MustCompile(`^(mon|tue|wed|thu|fri|sat|sun):([01][0-9]|2[0-3]):([0-5][0-9])-(mon|tue|wed|thu|fri|sat|sun):([01][0-9]|2[0-3]):([0-5][0-9])$`)
 )
 
-// supportedEngineMajors are the Aurora PostgreSQL majors in standard support,
-// each with a cluster parameter group family.
+// supportedEngineMajors are the Aurora PostgreSQL majors the function
+// composes, each with a cluster parameter group family. 13 is past standard
+// support: kept for clusters that exist, refused for new ones
+// (checkCreation).
 var supportedEngineMajors = []string{"13", "14", "15", "16", "17"}
+
+// autoPauseMinMinors are, per major, the first minor version whose
+// Serverless v2 scales to 0 ACU (auto-pause): "Aurora PostgreSQL 13.15+,
+// 14.12+, 15.7+ and 16.3+" (Aurora Serverless v2 auto-pause, 2024-11);
+// every later major does.
+var autoPauseMinMinors = map[string]int{"13": 15, "14": 12, "15": 7, "16": 3}
 
 // reservedUsernames cannot be the master user of Aurora PostgreSQL.
 var reservedUsernames = []string{"rdsadmin", "rdsrepladmin", "rds_superuser", "rds_replication", "rds_password", "public"}
@@ -42,7 +50,7 @@ var reservedUsernames = []string{"rdsadmin", "rdsrepladmin", "rds_superuser", "r
 var logRetentionDays = []int64{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
 
 // logExports are the logs Aurora PostgreSQL can export to CloudWatch Logs.
-var logExports = []string{logExportPostgreSQL, "iam-db-auth-error"}
+var logExports = []string{logExportPostgreSQL, logExportIAMDBAuthError}
 
 // Aurora limits.
 const (
@@ -71,6 +79,10 @@ func validate(m xrMeta, s *AuroraSpec) field.ErrorList {
 		errs = append(errs, field.Required(root.Child("region"), "the AWS region of the cluster, e.g. us-east-1"))
 	case !reRegion.MatchString(s.Region):
 		errs = append(errs, field.Invalid(root.Child("region"), s.Region, "must be an AWS region such as us-east-1"))
+	default:
+		if _, ok := partitions[partitionOf(s.Region)]; !ok {
+			errs = append(errs, field.Invalid(root.Child("region"), s.Region, fmt.Sprintf("is in the %s partition: the function composes in the aws and aws-us-gov partitions only (service principals, endpoint services and the rotator application differ in %s)", partitionOf(s.Region), partitionOf(s.Region))))
+		}
 	}
 	if s.AccountID != "" && !reAccountID.MatchString(s.AccountID) {
 		errs = append(errs, field.Invalid(root.Child("accountId"), s.AccountID, "must be a 12-digit AWS account ID"))
@@ -84,6 +96,11 @@ func validate(m xrMeta, s *AuroraSpec) field.ErrorList {
 	errs = append(errs, validateEncryption(root.Child("encryption"), s)...)
 	errs = append(errs, validateCredentials(root, s)...)
 	errs = append(errs, validateLogging(root.Child("logging"), s.Logging)...)
+	for i, e := range s.Logging.Exports {
+		if e == logExportIAMDBAuthError && !*s.IAMDatabaseAuthentication {
+			errs = append(errs, field.Invalid(root.Child("logging", "exports").Index(i), e, "logs IAM database authentication errors: set spec.iamDatabaseAuthentication, or the log group stays empty"))
+		}
+	}
 	errs = append(errs, validateMonitoring(root.Child("monitoring"), s.Monitoring, s.Region)...)
 	errs = append(errs, validateMonitoringLogging(root.Child("monitoring"), s.Monitoring, s.Logging)...)
 	errs = append(errs, validateWindows(root, s)...)
@@ -254,6 +271,13 @@ func validateInstances(root *field.Path, s *AuroraSpec) field.ErrorList {
 	}
 	if v2.MinCapacity > v2.MaxCapacity {
 		errs = append(errs, field.Invalid(vp.Child("minCapacity"), v2.MinCapacity, "must not exceed maxCapacity"))
+	}
+	if mv := reEngineVersion.FindStringSubmatch(s.EngineVersion); v2.MinCapacity == 0 && mv != nil {
+		if least, ok := autoPauseMinMinors[mv[1]]; ok {
+			if minor, _ := strconv.Atoi(mv[2]); minor < least {
+				errs = append(errs, field.Invalid(vp.Child("minCapacity"), v2.MinCapacity, fmt.Sprintf("0 (auto-pause) needs Aurora PostgreSQL %s.%d or later, not spec.engineVersion %s: use 0.5 or a later version", mv[1], least, s.EngineVersion)))
+			}
+		}
 	}
 	if a := v2.SecondsUntilAutoPause; a != nil {
 		switch {

@@ -77,8 +77,15 @@ func validateCredentials(root *field.Path, s *AuroraSpec) field.ErrorList {
 		errs = append(errs, field.Invalid(lp, "", "set exactly one rotator source: serverlessRepo, s3 or existingFunctionArn"))
 	}
 	if a := l.ServerlessRepo; a != nil {
-		if !reSARApplication.MatchString(a.ApplicationID) {
-			errs = append(errs, field.Invalid(lp.Child("serverlessRepo", "applicationId"), a.ApplicationID, "must be a Serverless Application Repository application ARN"))
+		// An empty ID is a region whose partition has no default: the
+		// region's error says so.
+		ap := lp.Child("serverlessRepo", "applicationId")
+		switch m := reSARApplication.FindStringSubmatch(a.ApplicationID); {
+		case a.ApplicationID == "":
+		case m == nil:
+			errs = append(errs, field.Invalid(ap, a.ApplicationID, "must be a Serverless Application Repository application ARN"))
+		case m[1] != partitionOf(s.Region):
+			errs = append(errs, field.Invalid(ap, a.ApplicationID, fmt.Sprintf("must be in the %s partition of region %s", partitionOf(s.Region), s.Region)))
 		}
 		if a.SemanticVersion != "" && !reSemanticVersion.MatchString(a.SemanticVersion) {
 			errs = append(errs, field.Invalid(lp.Child("serverlessRepo", "semanticVersion"), a.SemanticVersion, "must be a version such as 1.1.367"))

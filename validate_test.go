@@ -584,6 +584,47 @@ func TestValidate(t *testing.T) {
 				"spec.serverlessV2.secondsUntilAutoPause: Invalid value: 299: must be between 300 and 86400",
 			}},
 		},
+		"AutoPauseOnTooOldMinor": {
+			reason: "Scaling to 0 ACUs needs 16.3 or later in major 16: AWS would refuse the capacity after the cluster waited for it.",
+			args: args{mutate: func(s *AuroraSpec) {
+				s.EngineVersion = "16.2"
+				s.ServerlessV2 = &ServerlessV2{MinCapacity: 0, MaxCapacity: 4}
+			}},
+			want: want{errs: []string{
+				"spec.serverlessV2.minCapacity: Invalid value: 0: 0 (auto-pause) needs Aurora PostgreSQL 16.3 or later, not spec.engineVersion 16.2: use 0.5 or a later version",
+			}},
+		},
+		"AutoPauseOnFirstMinor": {
+			reason: "14.12 is the first 14 that pauses.",
+			args: args{mutate: func(s *AuroraSpec) {
+				s.EngineVersion = "14.12"
+				s.ServerlessV2 = &ServerlessV2{MinCapacity: 0, MaxCapacity: 4}
+			}},
+			want: want{},
+		},
+		"AutoPauseOn17": {
+			reason: "Every 17 pauses.",
+			args: args{mutate: func(s *AuroraSpec) {
+				s.EngineVersion = "17.4"
+				s.ServerlessV2 = &ServerlessV2{MinCapacity: 0, MaxCapacity: 4}
+			}},
+			want: want{},
+		},
+		"IAMAuthErrorLogWithoutIAMAuth": {
+			reason: "Without IAM authentication the iam-db-auth-error log group stays empty.",
+			args:   args{mutate: func(s *AuroraSpec) { s.Logging.Exports = []string{"postgresql", "iam-db-auth-error"} }},
+			want: want{errs: []string{
+				`spec.logging.exports[1]: Invalid value: "iam-db-auth-error": logs IAM database authentication errors: set spec.iamDatabaseAuthentication, or the log group stays empty`,
+			}},
+		},
+		"IAMAuthErrorLogWithIAMAuth": {
+			reason: "With IAM authentication the export is valid.",
+			args: args{mutate: func(s *AuroraSpec) {
+				s.Logging.Exports = []string{"postgresql", "iam-db-auth-error"}
+				s.IAMDatabaseAuthentication = ptr.To(true)
+			}},
+			want: want{},
+		},
 		"AutoPauseTooLong": {
 			reason: "Auto-pause delays are at most a day.",
 			args: args{mutate: func(s *AuroraSpec) {
@@ -623,22 +664,36 @@ func TestValidate(t *testing.T) {
 			}},
 		},
 		"KMSKeyWrongPartition": {
-			reason: "A key in a China region has an aws-cn ARN.",
+			reason: "A key in a GovCloud region has an aws-us-gov ARN.",
 			args: args{mutate: func(s *AuroraSpec) {
-				s.Region = "cn-north-1"
-				s.Encryption.ExistingKMSKeyARN = "arn:aws:kms:cn-north-1:111122223333:key/" + keyID
+				s.Region = "us-gov-west-1"
+				s.Encryption.ExistingKMSKeyARN = "arn:aws:kms:us-gov-west-1:111122223333:key/" + keyID
 			}},
 			want: want{errs: []string{
-				`spec.encryption.existingKmsKeyArn: Invalid value: "arn:aws:kms:cn-north-1:111122223333:key/` + keyID + `": must be in the aws-cn partition of region cn-north-1`,
+				`spec.encryption.existingKmsKeyArn: Invalid value: "arn:aws:kms:us-gov-west-1:111122223333:key/` + keyID + `": must be in the aws-us-gov partition of region us-gov-west-1`,
 			}},
 		},
-		"KMSKeyChinaPartition": {
-			reason: "A China key with an aws-cn ARN is accepted.",
+		"KMSKeyGovCloudPartition": {
+			reason: "A GovCloud key with an aws-us-gov ARN is accepted.",
 			args: args{mutate: func(s *AuroraSpec) {
-				s.Region = "cn-north-1"
-				s.Encryption.ExistingKMSKeyARN = "arn:aws-cn:kms:cn-north-1:111122223333:key/" + keyID
+				s.Region = "us-gov-west-1"
+				s.Encryption.ExistingKMSKeyARN = "arn:aws-us-gov:kms:us-gov-west-1:111122223333:key/" + keyID
 			}},
 			want: want{},
+		},
+		"ChinaRegion": {
+			reason: "aws-cn names service principals and endpoint services differently, unverified here: refused with the reason.",
+			args:   args{mutate: func(s *AuroraSpec) { s.Region = "cn-north-1" }},
+			want: want{errs: []string{
+				`spec.region: Invalid value: "cn-north-1": is in the aws-cn partition: the function composes in the aws and aws-us-gov partitions only (service principals, endpoint services and the rotator application differ in aws-cn)`,
+			}},
+		},
+		"ISORegion": {
+			reason: "The ISO partitions have their own DNS suffixes and no Serverless Application Repository: refused.",
+			args:   args{mutate: func(s *AuroraSpec) { s.Region = "us-isob-east-1" }},
+			want: want{errs: []string{
+				`spec.region: Invalid value: "us-isob-east-1": is in the aws-iso-b partition: the function composes in the aws and aws-us-gov partitions only (service principals, endpoint services and the rotator application differ in aws-iso-b)`,
+			}},
 		},
 		"KMSMultiRegionKey": {
 			reason: "Multi-Region keys (mrk-) are keys too.",

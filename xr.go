@@ -44,6 +44,7 @@ type AuroraSpec struct {
 	Backup                     Backup               `json:"backup,omitempty"`
 	PreferredMaintenanceWindow string               `json:"preferredMaintenanceWindow,omitempty"`
 	DeletionProtection         *bool                `json:"deletionProtection,omitempty"`
+	IAMDatabaseAuthentication  *bool                `json:"iamDatabaseAuthentication,omitempty"`
 	FinalSnapshot              *bool                `json:"finalSnapshot,omitempty"`
 	Tags                       map[string]string    `json:"tags,omitempty"`
 	WriteConnectionSecretToRef *ConnectionSecretRef `json:"writeConnectionSecretToRef,omitempty"`

@@ -48,6 +48,19 @@ for xr in "${examples[@]}"; do
   fi
 done
 
+# The render of the main example composes what the function's own tests
+# compose for it (the same XR, input and environment): a render that
+# loses the environment (the account) would compose less.
+names() { sed -n 's/^ *crossplane.io\/composition-resource-name: //p' "$1" | sort; }
+for pair in "namespaced:FullProvisioned" "namespaced-observed:FullProvisionedSteadyState"; do
+  r="$out/${pair%%:*}.yaml" g="testdata/golden/${pair#*:}/desired.yaml"
+  [[ -f "$r" ]] || continue
+  if ! diff <(names "$r") <(names "$g") >/dev/null; then
+    diff <(names "$r") <(names "$g") >&2 || true
+    die "the render of example/xr.yaml ($r) composes other resources than $g (-render +golden above)"
+  fi
+done
+
 golden=(testdata/**/desired.yaml)
 log "== validate ${#rendered[@]} render outputs and ${#golden[@]} golden files"
 hack/validate.sh "${xrd_args[@]}" "${rendered[@]}" "${golden[@]}"
