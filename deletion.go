@@ -47,6 +47,16 @@ func (p *plan) usages() []usage {
 	for _, e := range p.spec.Logging.Exports {
 		us = append(us, usage{of: nameLogGroup(e), by: nameCluster, reason: "the cluster exports its logs to this group: deleted first, RDS would create it again without retention or encryption"})
 	}
+	// Network interfaces hold a security group until they are gone: EC2
+	// refuses to delete it before (DependencyViolation), Lambda's for up
+	// to 45 minutes (hashicorp/terraform-provider-aws#10329).
+	switch p.rotatorSource() {
+	case rotatorFromServerlessRepo:
+		us = append(us, usage{of: nameRotatorSecurityGroup, by: nameRotatorStack, reason: "the rotator's network interfaces are in this security group"})
+	case rotatorFromS3:
+		us = append(us, usage{of: nameRotatorSecurityGroup, by: nameRotatorFunction, reason: "the rotator's network interfaces are in this security group"})
+	}
+	us = append(us, usage{of: nameEndpointSecurityGroup, by: nameEndpoint, reason: "the Secrets Manager endpoint's network interfaces are in this security group"})
 	for i, in := range p.spec.Instances {
 		us = append(us, usage{of: nameCluster, by: nameInstance(instanceSuffix(i, in)), reason: "RDS deletes a cluster only once it has no instances"})
 	}
@@ -160,7 +170,7 @@ func (p *plan) deletionStatus(st AuroraStatus) *DeletionStatus {
 	ds := &DeletionStatus{}
 	var b strings.Builder
 	if *s.DeletionProtection {
-		b.WriteString("Deletion protection is on: deleting this XR deletes the DB instances, but RDS refuses to delete the cluster, which stays with its data, KMS key, security group, subnet group, parameter group and log groups until deletionProtection is false (on the rds Cluster itself once the XR is gone). Then the cluster ")
+		fmt.Fprintf(&b, "Deletion protection is on: deleting this XR deletes the DB instances, but RDS refuses to delete the cluster, which stays with its data, KMS key, security group, subnet group, parameter group and log groups. Set spec.deletionProtection to false and let it apply before deleting the XR; once the XR is gone only AWS can turn it off (aws rds modify-db-cluster --db-cluster-identifier %s --no-deletion-protection --apply-immediately), as the provider only retries the delete. Then the cluster ", p.clusterID)
 	} else {
 		b.WriteString("Deleting this XR deletes the DB instances, then the cluster ")
 	}

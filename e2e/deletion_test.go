@@ -4,7 +4,6 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -239,8 +238,9 @@ func testDeletionOrder(t *testing.T, tc xrDeletionCase) {
 
 // deleteProtected deletes an XR whose cluster has deletion protection, as a
 // user who forgot would: the instances go; RDS refuses the cluster, which
-// stays, and with it, through their Usages, what it uses. Once deletion
-// protection is off on the rds Cluster the rest goes, in order.
+// stays, and with it, through their Usages, what it uses. Turning
+// protection off on the rds Cluster changes nothing then (the provider
+// only retries the delete); once it is off in AWS the rest goes, in order.
 func deleteProtected(ctx context.Context, t *testing.T, x *xrRef, objs map[string]*unstructured.Unstructured, finalSnapshot bool, others ...*unstructured.Unstructured) {
 	t.Helper()
 	stay := set{"cluster": true}
@@ -291,11 +291,22 @@ func deleteProtected(ctx context.Context, t *testing.T, x *xrRef, objs map[strin
 		t.FailNow()
 	}
 
-	// The way out the XRD's description gives once the XR is gone.
-	unprotect := time.Now()
+	// Turned off on the managed resource being deleted, it stays on in
+	// AWS: the provider does not update what it is deleting.
 	if _, err := cl.MergePatch(ctx, gvkCluster, x.composedIn, left["cluster"].GetName(), []byte(`{"spec":{"forProvider":{"deletionProtection":false}}}`)); err != nil {
-		t.Fatalf("cannot turn deletion protection off on the rds Cluster: %v", err)
+		t.Fatalf("cannot edit the rds Cluster: %v", err)
 	}
+	time.Sleep(3 * time.Second)
+	if left, err = x.composed(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := protectedState(left, stay); err != nil {
+		t.Fatalf("editing the deleting rds Cluster must not release it: %v", err)
+	}
+	// The way out status.deletion gives once the XR is gone: turn
+	// protection off in AWS.
+	unprotect := time.Now()
+	pv.disableDeletionProtectionInAWS(x.composedIn, left["cluster"].GetName())
 	waitGone(ctx, t, x, deleteTimeout, others...)
 	t.Logf("%s: everything gone %s after deletion protection was turned off (%s after the delete)", x, time.Since(unprotect).Round(100*time.Millisecond), time.Since(start).Round(100*time.Millisecond))
 	dels := pv.deletionsIn(x.composedIn, start)
@@ -332,8 +343,7 @@ func cleanupXR(ctx context.Context, x *xrRef) {
 	if err != nil {
 		return
 	}
-	patch, _ := json.Marshal(map[string]any{"spec": map[string]any{"forProvider": map[string]any{"deletionProtection": false}}})
 	for _, c := range l.Items {
-		_, _ = cl.MergePatch(ctx, gvkCluster, c.GetNamespace(), c.GetName(), patch)
+		pv.disableDeletionProtectionInAWS(c.GetNamespace(), c.GetName())
 	}
 }

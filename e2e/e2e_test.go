@@ -279,6 +279,7 @@ func TestNamespacedXR(t *testing.T) {
 			"rotator-security-group": true, "rotator-egress-db": true, "rotator-egress-endpoint": true,
 			"ingress-from-rotator": true, "endpoint-ingress-rotator": true, "alarm-rotation-failure": true,
 			"secretsmanager-endpoint": true, "endpoint-security-group": true, "endpoint-security-group-association": true,
+			"usage-rotator-security-group-by-rotator-stack": true, "usage-endpoint-security-group-by-secretsmanager-endpoint": true,
 		}
 		for n := range before {
 			if strings.HasPrefix(n, "endpoint-subnet-") {

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -40,6 +41,9 @@ const (
 	// with deletion protection.
 	errProtectedCluster = "InvalidParameterCombination: Cannot delete protected Cluster, please disable deletion protection and try again."
 )
+
+// errDeletionRefused is a delete AWS refused: the provider tries again.
+var errDeletionRefused = errors.New("AWS refused the delete")
 
 // An outcome is what a provider did to the external resource of a deleted
 // managed resource.
@@ -87,10 +91,15 @@ type provider struct {
 	versionID string
 	// deletions in the order the provider let go of them.
 	deletions []deletion
+	// protected is AWS's side of each rds Cluster's deletion protection, by
+	// namespace/name: what the provider last applied. A managed resource
+	// being deleted is never updated (the managed reconciler only deletes
+	// it), so turning protection off on it then changes nothing in AWS.
+	protected map[string]bool
 }
 
 func newProvider(c *kube.Client) *provider {
-	return &provider{c: c, reported: map[string]map[string]any{}}
+	return &provider{c: c, reported: map[string]map[string]any{}, protected: map[string]bool{}}
 }
 
 // isManaged reports whether an object is a provider-aws managed resource.
@@ -98,11 +107,12 @@ func isManaged(u *unstructured.Unstructured) bool {
 	return strings.HasSuffix(u.GroupVersionKind().Group, ".aws.m.upbound.io")
 }
 
-// ready reports whether an MR says it is Ready and Synced.
+// ready reports whether an MR says it is Ready and Synced for its current
+// spec: a provider reconciles each new generation (and applies it to AWS).
 func ready(u *unstructured.Unstructured) bool {
 	r, _ := kube.Condition(u, "Ready")
 	s, _ := kube.Condition(u, "Synced")
-	return r == "True" && s == "True"
+	return r == "True" && s == "True" && kube.ObservedGeneration(u, "Synced") == u.GetGeneration()
 }
 
 // observe reports one managed resource as created and available. Like a
@@ -133,6 +143,9 @@ func (p *provider) observe(ctx context.Context, u *unstructured.Unstructured) er
 	got, _, _ := unstructured.NestedMap(out.Object, "status", "atProvider")
 	p.mu.Lock()
 	p.reported[u.GetNamespace()+"/"+u.GetName()] = got
+	if isCluster(u) {
+		p.protected[u.GetNamespace()+"/"+u.GetName()], _, _ = unstructured.NestedBool(u.Object, "spec", "forProvider", "deletionProtection")
+	}
 	if u.GetKind() == "SecretVersion" {
 		p.versionID, _ = got["versionId"].(string)
 	}
@@ -246,7 +259,7 @@ func (p *provider) watchDeletions(ctx context.Context, kinds []schema.GroupVersi
 				}
 				if err := p.deleteExternal(ctx, k); err != nil && ctx.Err() == nil {
 					// A conflict is someone else's write: read it again.
-					if !apierrors.IsConflict(err) {
+					if !apierrors.IsConflict(err) && !errors.Is(err, errDeletionRefused) {
 						fmt.Fprintf(os.Stderr, "provider: %s %s/%s: %v (retrying)\n", k.gvk.Kind, k.namespace, k.name, err)
 					}
 					q.AddRateLimited(k)
@@ -282,8 +295,12 @@ func (p *provider) deleteExternal(ctx context.Context, k objectKey) error {
 	if orphans(u) {
 		out = orphaned
 	}
-	if out == deleted && deletionProtected(u) {
-		return p.refuseDeletion(ctx, u)
+	if out == deleted && p.deletionProtected(u) {
+		if err := p.refuseDeletion(ctx, u); err != nil {
+			return err
+		}
+		// Polled again, as a provider retries a failed delete.
+		return errDeletionRefused
 	}
 	kept := slices.DeleteFunc(slices.Clone(u.GetFinalizers()), func(f string) bool { return f == finalizerManaged })
 	if err := p.setFinalizers(ctx, u, kept); err != nil {
@@ -337,14 +354,30 @@ func orphans(u *unstructured.Unstructured) bool {
 	return found && !slices.Contains(policies, "Delete") && !slices.Contains(policies, "*")
 }
 
+// isCluster reports whether u is an rds Cluster.
+func isCluster(u *unstructured.Unstructured) bool {
+	return u.GroupVersionKind().Group == "rds.aws.m.upbound.io" && u.GetKind() == "Cluster"
+}
+
 // deletionProtected reports whether AWS refuses to delete the resource: an
-// RDS cluster with deletion protection.
-func deletionProtected(u *unstructured.Unstructured) bool {
-	if u.GroupVersionKind().Group != "rds.aws.m.upbound.io" || u.GetKind() != "Cluster" {
+// RDS cluster whose deletion protection is on in AWS.
+func (p *provider) deletionProtected(u *unstructured.Unstructured) bool {
+	if !isCluster(u) {
 		return false
 	}
-	on, _, _ := unstructured.NestedBool(u.Object, "spec", "forProvider", "deletionProtection")
-	return on
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.protected[u.GetNamespace()+"/"+u.GetName()]
+}
+
+// disableDeletionProtectionInAWS is what an operator does for a cluster
+// whose XR was deleted with deletion protection on: `aws rds
+// modify-db-cluster --no-deletion-protection`, outside Crossplane. The
+// provider's next delete then succeeds.
+func (p *provider) disableDeletionProtectionInAWS(namespace, name string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.protected[namespace+"/"+name] = false
 }
 
 // deletionsIn returns the deletions of managed resources in a namespace

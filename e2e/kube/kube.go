@@ -294,6 +294,26 @@ func waitCondition(ctx context.Context, ri dynamic.ResourceInterface, name, cond
 	return nil
 }
 
+// ObservedGeneration is the generation a condition of u was written for, or
+// -1 when u has no such condition.
+func ObservedGeneration(u *unstructured.Unstructured, typ string) int64 {
+	conds, _, _ := unstructured.NestedSlice(u.Object, "status", "conditions")
+	for _, c := range conds {
+		m, ok := c.(map[string]any)
+		if !ok || m["type"] != typ {
+			continue
+		}
+		switch g := m["observedGeneration"].(type) {
+		case int64:
+			return g
+		case float64:
+			return int64(g)
+		}
+		return 0
+	}
+	return -1
+}
+
 // Condition returns the status and message of an object's condition, or ""
 // when it has none of that type.
 func Condition(u *unstructured.Unstructured, typ string) (status, message string) {
