@@ -19,6 +19,7 @@ import (
 //   - awsrules_findings_network_test.go: the Secrets Manager endpoint, the
 //     existing rotator's network, endpoint subnets, IPv6 (B1, M2, minors 5
 //     and 10);
+//   - awsrules_findings_deletion_test.go: Usages and the kept key (B2);
 
 func init() {
 	awsRules = append(awsRules, findingRules...)
@@ -56,6 +57,7 @@ var findingRules = slices.Concat(
 		},
 	},
 	networkFindingRules,
+	deletionFindingRules,
 )
 
 // checkOneEventSubscriptionPerCluster: RDS allows 20 event subscriptions
@@ -348,6 +350,7 @@ func findingSelfTests() map[string]ruleSelfTest {
 	for _, group := range []map[string]ruleSelfTest{
 		eventSubscriptionSelfTests(),
 		networkFindingSelfTests(),
+		deletionFindingSelfTests(),
 	} {
 		for name := range group {
 			if _, ok := cases[name]; ok {
