@@ -20,6 +20,9 @@ import (
 //     existing rotator's network, endpoint subnets, IPv6 (B1, M2, minors 5
 //     and 10);
 //   - awsrules_findings_deletion_test.go: Usages and the kept key (B2);
+//   - awsrules_findings_rotation_test.go: when rotation starts, how it
+//     rotates, the S3 rotator's gates and reach, the password, names AWS
+//     keeps (M1, M4, minors 3, 4, 6, 7);
 
 func init() {
 	awsRules = append(awsRules, findingRules...)
@@ -58,6 +61,7 @@ var findingRules = slices.Concat(
 	},
 	networkFindingRules,
 	deletionFindingRules,
+	rotationFindingRules,
 )
 
 // checkOneEventSubscriptionPerCluster: RDS allows 20 event subscriptions
@@ -351,6 +355,7 @@ func findingSelfTests() map[string]ruleSelfTest {
 		eventSubscriptionSelfTests(),
 		networkFindingSelfTests(),
 		deletionFindingSelfTests(),
+		rotationFindingSelfTests(),
 	} {
 		for name := range group {
 			if _, ok := cases[name]; ok {
