@@ -23,6 +23,8 @@ import (
 //   - awsrules_findings_rotation_test.go: when rotation starts, how it
 //     rotates, the S3 rotator's gates and reach, the password, names AWS
 //     keeps (M1, M4, minors 3, 4, 6, 7);
+//   - awsrules_findings_rds_test.go: maintenance windows, engine support,
+//     auto-pause, alarms and IAM auth (minors 8, 9, 12, 14, 15);
 
 func init() {
 	awsRules = append(awsRules, findingRules...)
@@ -62,6 +64,7 @@ var findingRules = slices.Concat(
 	networkFindingRules,
 	deletionFindingRules,
 	rotationFindingRules,
+	rdsFindingRules,
 )
 
 // checkOneEventSubscriptionPerCluster: RDS allows 20 event subscriptions
@@ -356,6 +359,7 @@ func findingSelfTests() map[string]ruleSelfTest {
 		networkFindingSelfTests(),
 		deletionFindingSelfTests(),
 		rotationFindingSelfTests(),
+		rdsFindingSelfTests(),
 	} {
 		for name := range group {
 			if _, ok := cases[name]; ok {
