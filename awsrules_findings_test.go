@@ -25,6 +25,8 @@ import (
 //     keeps (M1, M4, minors 3, 4, 6, 7);
 //   - awsrules_findings_rds_test.go: maintenance windows, engine support,
 //     auto-pause, alarms and IAM auth (minors 8, 9, 12, 14, 15);
+//   - awsrules_findings_policy_test.go: the key policy and the accounts
+//     policies name (minors 1 and 18, and the account resolution).
 
 func init() {
 	awsRules = append(awsRules, findingRules...)
@@ -65,6 +67,7 @@ var findingRules = slices.Concat(
 	deletionFindingRules,
 	rotationFindingRules,
 	rdsFindingRules,
+	policyFindingRules,
 )
 
 // checkOneEventSubscriptionPerCluster: RDS allows 20 event subscriptions
@@ -360,6 +363,7 @@ func findingSelfTests() map[string]ruleSelfTest {
 		deletionFindingSelfTests(),
 		rotationFindingSelfTests(),
 		rdsFindingSelfTests(),
+		policyFindingSelfTests(),
 	} {
 		for name := range group {
 			if _, ok := cases[name]; ok {
