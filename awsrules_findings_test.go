@@ -27,6 +27,11 @@ import (
 //     auto-pause, alarms and IAM auth (minors 8, 9, 12, 14, 15);
 //   - awsrules_findings_policy_test.go: the key policy and the accounts
 //     policies name (minors 1 and 18, and the account resolution).
+//
+// awsrules_findings_sim_test.go checks every rule again on simulations in
+// which one kind of resource is slow to become Ready, as in AWS, so the
+// rules about the order of creation see the gates the fast simulation
+// hides.
 
 func init() {
 	awsRules = append(awsRules, findingRules...)
