@@ -15,6 +15,8 @@ package main
 //     goldenCases;
 //   - every call of the lifecycle simulation (converge) of every golden
 //     case, with the observed resources that call saw;
+//   - the same with a slow provider, one kind of resource at a time
+//     (slowSimulatedStates), so a gate behind a faster one still shows;
 //   - the bench scenarios' requests (benchScenarios).
 //
 // TestAWSRulesSelfTest (awsrules_self_test.go) feeds each rule a good and a
@@ -196,6 +198,7 @@ func awsRuleStates(t *testing.T) []*ruleState {
 	var states []*ruleState
 	states = append(states, goldenFileStates(t)...)
 	states = append(states, simulatedStates(t)...)
+	states = append(states, slowSimulatedStates(t)...)
 	states = append(states, benchStates(t)...)
 	return states
 }

@@ -151,10 +151,9 @@ func newAWSNames(clusterID, uid, rotatorSource string, o observed) awsNames {
 	inc := incarnationHash(uid)
 	// At most 50+5+8 = 63 characters, within Lambda's and IAM's 64.
 	rotator := clusterID + "-rot-" + inc
-	h := sha256.Sum256([]byte(clusterID + "/" + uid))
 	n := awsNames{
 		masterSecret:         "aurora/" + clusterID + "/master-" + inc,
-		rotatorStack:         "rot-" + hex.EncodeToString(h[:])[:8],
+		rotatorStack:         "rot-" + inc,
 		rotatorFunction:      rotator,
 		rotatorRole:          rotator,
 		rotatorSecurityGroup: securityGroupName(rotator),

@@ -554,7 +554,7 @@ func TestAWSNames(t *testing.T) {
 			source: rotatorFromServerlessRepo,
 			want: awsNames{
 				masterSecret:         "aurora/" + id + "/master-db1b39cf",
-				rotatorStack:         "rot-fc3a7ff7",
+				rotatorStack:         "rot-db1b39cf",
 				rotatorFunction:      id + "-rot-db1b39cf",
 				rotatorRole:          id + "-rot-db1b39cf",
 				rotatorSecurityGroup: id + "-rot-db1b39cf",
@@ -566,7 +566,7 @@ func TestAWSNames(t *testing.T) {
 			source: rotatorFromServerlessRepo,
 			want: awsNames{
 				masterSecret:         "aurora/" + id + "/master-" + incarnationHash("7d41f0a2-0000-4000-8000-000000000001"),
-				rotatorStack:         "rot-" + shortHash(id + "/7d41f0a2-0000-4000-8000-000000000001")[:8],
+				rotatorStack:         "rot-" + incarnationHash("7d41f0a2-0000-4000-8000-000000000001"),
 				rotatorFunction:      id + "-rot-" + incarnationHash("7d41f0a2-0000-4000-8000-000000000001"),
 				rotatorRole:          id + "-rot-" + incarnationHash("7d41f0a2-0000-4000-8000-000000000001"),
 				rotatorSecurityGroup: id + "-rot-" + incarnationHash("7d41f0a2-0000-4000-8000-000000000001"),
@@ -579,7 +579,7 @@ func TestAWSNames(t *testing.T) {
 			o:      observedWith(nameMasterSecret, map[string]any{"spec": map[string]any{"forProvider": map[string]any{"name": "aurora/" + id + "/master"}}}),
 			want: awsNames{
 				masterSecret:         "aurora/" + id + "/master",
-				rotatorStack:         "rot-fc3a7ff7",
+				rotatorStack:         "rot-db1b39cf",
 				rotatorFunction:      id + "-rot-db1b39cf",
 				rotatorRole:          id + "-rot-db1b39cf",
 				rotatorSecurityGroup: id + "-rot-db1b39cf",
@@ -607,7 +607,7 @@ func TestAWSNames(t *testing.T) {
 			o:      observedWith(nameRotatorFunction, map[string]any{"metadata": map[string]any{"annotations": map[string]any{annotationExternalName: id + "-rotator"}}}),
 			want: awsNames{
 				masterSecret:         "aurora/" + id + "/master-db1b39cf",
-				rotatorStack:         "rot-fc3a7ff7",
+				rotatorStack:         "rot-db1b39cf",
 				rotatorFunction:      id + "-rotator",
 				rotatorRole:          id + "-rot-db1b39cf",
 				rotatorSecurityGroup: id + "-rot-db1b39cf",
