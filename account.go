@@ -115,6 +115,14 @@ func resolveAccount(sources []accountSource, observed, observedARN string) (stri
 		return observed, nil
 	}
 	src := sources[0]
+	// NOTE: the spec is the XR author's, the input and the environment the
+	// platform's: an author must not point the policies at another account
+	// than the platform's.
+	for _, other := range sources[1:] {
+		if other.value != src.value {
+			return "", field.ErrorList{field.Invalid(src.path, src.value, fmt.Sprintf("disagrees with %s %q: the policies would name another account than the one the platform configured; correct or remove %s", other.path, other.value, src.path))}
+		}
+	}
 	if observed != "" && observed != src.value {
 		return "", field.ErrorList{field.Invalid(src.path, src.value, fmt.Sprintf(
 			"the provider created this XR's resources in account %s (%s): policies naming %s would fail or trust the wrong account; correct or remove %s",

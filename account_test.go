@@ -45,16 +45,33 @@ func TestAccount(t *testing.T) {
 			input:       exampleInput(),
 			wantAccount: testAccount,
 		},
-		"SpecWins": {
-			reason:      "An XR's spec.accountId overrides the input and the environment.",
+		"FromSpec": {
+			reason:      "Without a platform source an XR's spec.accountId names the account.",
 			xr:          map[string]any{"accountId": other},
-			input:       withInput(exampleInput(), "999988887777"),
+			input:       noEnv(),
 			wantAccount: other,
 		},
-		"InputWinsOverEnvironment": {
+		"SpecAgreesWithEnvironment": {
+			reason:      "A spec that repeats the platform's account is fine.",
+			xr:          map[string]any{"accountId": testAccount},
+			input:       exampleInput(),
+			wantAccount: testAccount,
+		},
+		"SpecDisagreesWithEnvironment": {
+			reason:    "An XR author cannot point the policies at another account than the platform's.",
+			xr:        map[string]any{"accountId": other},
+			input:     exampleInput(),
+			wantFatal: `invalid XAuroraCluster: spec.accountId: Invalid value: "444455556666": disagrees with environment.awsAccountId "111122223333"`,
+		},
+		"FromInput": {
 			reason:      "A Composition that serves one account may name it in its input.",
-			input:       withInput(exampleInput(), other),
+			input:       withInput(noEnv(), other),
 			wantAccount: other,
+		},
+		"InputDisagreesWithEnvironment": {
+			reason:    "Two platform sources that disagree are a platform mistake, refused rather than guessed.",
+			input:     withInput(exampleInput(), other),
+			wantFatal: `invalid XAuroraCluster: input.accountId: Invalid value: "444455556666": disagrees with environment.awsAccountId "111122223333"`,
 		},
 		"LearnedFromARN": {
 			reason:          "Without any explicit source the account is the provider's, from an observed ARN.",
@@ -71,7 +88,7 @@ func TestAccount(t *testing.T) {
 		"SpecContradicted": {
 			reason:          "A wrong spec.accountId is refused naming spec.accountId.",
 			xr:              map[string]any{"accountId": "999988887777"},
-			input:           exampleInput(),
+			input:           noEnv(),
 			observedAccount: other,
 			wantFatal:       `invalid XAuroraCluster: spec.accountId: Invalid value: "999988887777": the provider created this XR's resources in account 444455556666`,
 		},

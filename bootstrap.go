@@ -49,6 +49,10 @@ const (
 type BootstrapStatus struct {
 	Phase           string `json:"phase,omitempty"`
 	SecretVersionID string `json:"secretVersionId,omitempty"`
+	// RotationStarted records that the first rotation, which replaces the
+	// bootstrap password at once, has been started: rotation switched off
+	// and on again must not rotate at once.
+	RotationStarted bool `json:"rotationStarted,omitempty"`
 }
 
 // bootstrap is this call's view of the password's life.
@@ -58,6 +62,8 @@ type bootstrap struct {
 	password string
 	// versionID is the Secrets Manager version the function wrote.
 	versionID string
+	// rotationStarted: the first rotation was started (BootstrapStatus).
+	rotationStarted bool
 }
 
 // passwordAlphabet avoids the characters RDS refuses in a master password
@@ -134,5 +140,5 @@ func (p *plan) masterSecretVersion() *smv1beta1.SecretVersion {
 
 // bootstrapStatus is what status.bootstrap records.
 func (b bootstrap) status() *BootstrapStatus {
-	return &BootstrapStatus{Phase: b.phase, SecretVersionID: b.versionID}
+	return &BootstrapStatus{Phase: b.phase, SecretVersionID: b.versionID, RotationStarted: b.rotationStarted}
 }

@@ -36,7 +36,9 @@ func (p *plan) observeBootstrap(o observed, prev *BootstrapStatus, st AuroraStat
 	if !p.selfManaged() {
 		return b, nil
 	}
+	b.rotationStarted = o.ready(nameSecretRotation)
 	if prev != nil {
+		b.rotationStarted = b.rotationStarted || prev.RotationStarted
 		b.versionID = prev.SecretVersionID
 		if prev.Phase == bootstrapHandedOff {
 			b.phase = bootstrapHandedOff

@@ -2,6 +2,9 @@ package main
 
 import (
 	"slices"
+	"strings"
+
+	"github.com/crossplane/function-sdk-go/resource"
 )
 
 // composeCredentials adds the master secret and the bootstrap resources. The
@@ -44,8 +47,10 @@ func (p *plan) composeCredentials(d *desired, o observed, f facts, keyAvailable 
 
 // composeRotatorNetwork lets the rotator reach the database and Secrets
 // Manager: its own security group for a rotator the function deploys, or
-// the existing rotator's groups; and the endpoint.
-func (p *plan) composeRotatorNetwork(d *desired) {
+// the existing rotator's groups; and the endpoint. It returns what it
+// composed, which rotation waits for.
+func (p *plan) composeRotatorNetwork(d *desired) []resource.Name {
+	first := len(d.order)
 	l := p.spec.Credentials.Rotation.Lambda
 	if p.rotatorSource() == rotatorFromExisting {
 		for _, sg := range l.ExistingFunctionSecurityGroupIDs {
@@ -72,7 +77,7 @@ func (p *plan) composeRotatorNetwork(d *desired) {
 		}
 	}
 	if !p.endpointOwned() {
-		return
+		return slices.Clone(d.order[first:])
 	}
 	d.add(nameEndpoint, p.endpoint())
 	d.add(nameEndpointSecurityGroup, p.endpointSecurityGroup())
@@ -85,6 +90,7 @@ func (p *plan) composeRotatorNetwork(d *desired) {
 			d.add(nameEndpointIngressCIDR(c), p.endpointIngressFromCIDR(c))
 		}
 	}
+	return slices.Clone(d.order[first:])
 }
 
 // composeRotation adds the rotation schedule and, for SelfManaged
@@ -104,7 +110,7 @@ func (p *plan) composeRotation(d *desired, o observed, f facts) {
 		return
 	}
 
-	p.composeRotatorNetwork(d)
+	network := p.composeRotatorNetwork(d)
 
 	keyARN, secretARN := f.status.KMSKeyARN, f.masterSecretARN
 	urlKnown := !p.endpointOwned() || p.endpointPrivateDNS() || f.endpointDNS != ""
@@ -167,8 +173,15 @@ func (p *plan) composeRotation(d *desired, o observed, f facts) {
 	lambdaKnown := lambdaARN != "" || p.rotatorSource() == rotatorFromS3
 	writer := nameInstance(instanceSuffix(0, p.spec.Instances[0]))
 	// The first rotation is the one the creation starts (rotateImmediately);
-	// once the rotation exists, later changes never rotate at once.
-	first := !o.ready(nameSecretRotation)
+	// once the rotation exists, or once one has started (status), later
+	// changes never rotate at once.
+	first := !o.ready(nameSecretRotation) && !f.bootstrap.rotationStarted
+	var networkPending []string
+	for _, n := range network {
+		if !o.ready(n) {
+			networkPending = append(networkPending, string(n))
+		}
+	}
 	switch {
 	case o.exists(nameSecretRotation):
 		d.add(nameSecretRotation, p.secretRotation(secretARN, lambdaARN, first))
@@ -178,8 +191,8 @@ func (p *plan) composeRotation(d *desired, o observed, f facts) {
 		d.wait("WaitingForRotator", "waiting for the rotator and its invoke permission before rotation starts")
 	case !o.ready(writer):
 		d.wait("WaitingForWriter", "waiting for the writer instance %q to be available before rotation starts: the rotator connects to it", instanceIdentifier(p.clusterID, instanceSuffix(0, p.spec.Instances[0])))
-	case p.endpointOwned() && !o.ready(nameEndpoint):
-		d.wait("WaitingForSecretsManagerEndpoint", "waiting for the Secrets Manager endpoint to be available before rotation starts: the rotator calls it")
+	case len(networkPending) > 0:
+		d.wait("WaitingForRotatorNetwork", "waiting for the rotator's network (%s) to be available before rotation starts: the rotator reaches the database and Secrets Manager through it", strings.Join(networkPending, ", "))
 	default:
 		d.add(nameSecretRotation, p.secretRotation(secretARN, lambdaARN, first))
 	}

@@ -311,3 +311,45 @@ func TestRotateImmediatelyOnlyFirst(t *testing.T) {
 		})
 	}
 }
+
+// TestRotationBackOnDoesNotRotateAtOnce checks that switching rotation off
+// and on again schedules rotation without rotating at once: the bootstrap
+// password was replaced long ago, and the applications hold the current one.
+func TestRotationBackOnDoesNotRotateAtOnce(t *testing.T) {
+	observed, steady := steadyState(t, "example/xr.yaml")
+	st := steady["status"].(map[string]any)["bootstrap"].(map[string]any)
+	if st["rotationStarted"] != true {
+		t.Fatalf("status.bootstrap.rotationStarted: want true at steady state, got %v", st["rotationStarted"])
+	}
+	// Rotation off: the schedule and the rotator go.
+	off := setSpec(steady, "credentials.rotation.enabled", false)
+	rsp := run(t, newRequest(off, exampleInput(), observed))
+	next := map[string]*fnv1.Resource{}
+	for n, r := range observed {
+		if _, ok := rsp.GetDesired().GetResources()[n]; ok {
+			next[n] = r
+		}
+	}
+	if _, ok := next["secret-rotation"]; ok {
+		t.Fatal("rotation off must remove the schedule")
+	}
+	// And on again: converge from there, the XR keeping its status.
+	on := withStatus(off, rsp.GetDesired().GetComposite().GetResource())
+	on = setSpec(on, "credentials.rotation.enabled", true)
+	pv := forXR(on, testAccount)
+	for range 8 {
+		rsp = run(t, newRequest(on, exampleInput(), next))
+		if r, ok := rsp.GetDesired().GetResources()["secret-rotation"]; ok {
+			if v := r.GetResource().AsMap()["spec"].(map[string]any)["forProvider"].(map[string]any)["rotateImmediately"]; v != false {
+				t.Errorf("rotation back on: rotateImmediately %v, want false", v)
+			}
+			return
+		}
+		on = withStatus(on, rsp.GetDesired().GetComposite().GetResource())
+		next = map[string]*fnv1.Resource{}
+		for n, r := range rsp.GetDesired().GetResources() {
+			next[n] = pv.observe(n, r.GetResource())
+		}
+	}
+	t.Fatal("rotation back on never composed the schedule")
+}

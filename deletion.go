@@ -64,8 +64,10 @@ func (p *plan) usages() []usage {
 }
 
 // composeUsages adds a Usage for every relationship whose two resources are
-// desired and exist: a Usage whose selector matches nothing would fail until
-// they do. A Usage goes when either side leaves the desired state.
+// desired, from the call that composes the later of the two: an XR deleted
+// a moment after its cluster was created must not lose the key first. The
+// Usage resolves its selectors once both exist (Crossplane retries until
+// then). A Usage goes when either side leaves the desired state.
 //
 // A used resource that leaves the desired state stays until its Usage is
 // gone: Crossplane deletes both in one pass, in no particular order, and the
@@ -73,10 +75,7 @@ func (p *plan) usages() []usage {
 func (p *plan) composeUsages(d *desired, o observed) {
 	for _, u := range p.usages() {
 		n := nameUsage(u.of, u.by)
-		if !d.has(u.of) || !d.has(u.by) {
-			continue
-		}
-		if o.exists(n) || (o.exists(u.of) && o.exists(u.by)) {
+		if d.has(u.of) && d.has(u.by) {
 			d.add(n, p.usage(n, u, d))
 		}
 	}
@@ -193,6 +192,11 @@ func (p *plan) deletionStatus(st AuroraStatus) *DeletionStatus {
 		}
 		fmt.Fprintf(&b, "Both are encrypted with %s, so the key is kept, not deleted (its alias %s is deleted; the key's description names the snapshot): it costs %s a month until you schedule its deletion (aws kms schedule-key-deletion) after deleting the snapshot and once the retained backups have expired.", key, kmsAliasName(p.clusterID), kmsKeyMonthlyCost)
 	}
+	b.WriteString(" Whatever stays, these go at once: the alarms, the event subscription, the security group's ingress rules")
+	if p.selfManaged() {
+		fmt.Fprintf(&b, ", the rotator and its network, and the master secret (recoverable for %d days)", *s.Credentials.RecoveryWindowInDays)
+	}
+	b.WriteString(".")
 	ds.Message = b.String()
 	return ds
 }

@@ -119,6 +119,17 @@ func (p *plan) keyPolicy() policyDocument {
 				Resource:  []string{"*"},
 				Condition: policyCondition{"StringEquals": viaServices("logs"), "ArnLike": logGroups},
 			},
+			// DescribeKey carries no encryption context, so it cannot be
+			// scoped to the log groups (AWS's CloudWatchLogsAPIKeyAccess
+			// grants it the same way).
+			{
+				Sid:       "DescribeThroughCloudWatchLogs",
+				Effect:    "Allow",
+				Principal: root,
+				Action:    []string{"kms:DescribeKey"},
+				Resource:  []string{"*"},
+				Condition: policyCondition{"StringEquals": viaServices("logs")},
+			},
 		},
 	}
 	if p.selfManaged() {

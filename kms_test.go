@@ -118,8 +118,12 @@ func TestKeyPolicy(t *testing.T) {
 			if diff := cmp.Diff([]string{"kms:CreateGrant", "kms:ListGrants"}, grants.Action); diff != "" {
 				t.Errorf("GrantsForAWSResources actions: -want, +got:\n%s", diff)
 			}
-			if len(doc.Statement) != 6 {
-				t.Errorf("want 6 statements, got %d", len(doc.Statement))
+			wantDescribe := policyCondition{"StringEquals": {"kms:ViaService": {"logs." + region + ".amazonaws.com"}, "kms:CallerAccount": {testAccount}}}
+			if diff := cmp.Diff(wantDescribe, sids["DescribeThroughCloudWatchLogs"].Condition); diff != "" {
+				t.Errorf("DescribeThroughCloudWatchLogs condition: -want, +got:\n%s", diff)
+			}
+			if len(doc.Statement) != 7 {
+				t.Errorf("want 7 statements, got %d", len(doc.Statement))
 			}
 			if !*key.Spec.ForProvider.EnableKeyRotation {
 				t.Error("key rotation must be on")

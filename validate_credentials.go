@@ -7,6 +7,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+	"k8s.io/utils/ptr"
 )
 
 var (
@@ -120,6 +121,12 @@ func validateCredentials(root *field.Path, s *AuroraSpec) field.ErrorList {
 		case reRoleARN.FindStringSubmatch(r)[1] != partitionOf(s.Region):
 			errs = append(errs, field.Invalid(lp.Child("existingFunctionRoleArn"), r, fmt.Sprintf("must be in the %s partition", partitionOf(s.Region))))
 		}
+	}
+	// NOTE: AWS's rotators connect with a 5 s timeout while a paused
+	// Serverless v2 cluster takes about 15 s to resume: a rotation that finds
+	// it paused fails in setSecret and leaves an AWSPENDING version.
+	if v2 := s.ServerlessV2; v2 != nil && v2.MinCapacity == 0 && ptr.Deref(c.Rotation.Enabled, true) {
+		errs = append(errs, field.Invalid(root.Child("serverlessV2", "minCapacity"), v2.MinCapacity, "0 (auto-pause) with SelfManaged rotation: AWS's rotator gives up connecting after 5 s while a paused cluster takes about 15 s to resume, so rotations fail; use 0.5, RDSManaged credentials (RDS rotates without connecting), or rotation.enabled false"))
 	}
 	sgp := lp.Child("existingFunctionSecurityGroupIds")
 	switch {

@@ -167,6 +167,22 @@ func TestValidateCredentials(t *testing.T) {
 				s.Credentials.Rotation.Enabled = ptr.To(false)
 			}),
 		},
+		"AutoPauseWithRotation": {
+			reason: "AWS's rotator times out before a paused cluster resumes: SelfManaged rotation and auto-pause do not go together.",
+			mutate: selfManaged(func(s *AuroraSpec) {
+				s.Instances = []Instance{{InstanceClass: "db.serverless"}}
+				s.ServerlessV2 = &ServerlessV2{MinCapacity: 0, MaxCapacity: 4}
+			}),
+			want: []string{"spec.serverlessV2.minCapacity: Invalid value: 0: 0 (auto-pause) with SelfManaged rotation: AWS's rotator gives up connecting after 5 s while a paused cluster takes about 15 s to resume, so rotations fail; use 0.5, RDSManaged credentials (RDS rotates without connecting), or rotation.enabled false"},
+		},
+		"AutoPauseWithoutRotation": {
+			reason: "Without rotation nothing connects on a schedule: auto-pause is fine.",
+			mutate: selfManaged(func(s *AuroraSpec) {
+				s.Instances = []Instance{{InstanceClass: "db.serverless"}}
+				s.ServerlessV2 = &ServerlessV2{MinCapacity: 0, MaxCapacity: 4}
+				s.Credentials.Rotation.Enabled = ptr.To(false)
+			}),
+		},
 		"BadEndpointID": {
 			reason: "Endpoint IDs start with vpce-.",
 			mutate: selfManaged(func(s *AuroraSpec) { s.VPCEndpoint.ExistingEndpointID = "endpoint-1" }),
