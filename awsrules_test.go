@@ -41,8 +41,6 @@ import (
 	"strings"
 	"testing"
 
-	"google.golang.org/protobuf/encoding/protojson"
-	"google.golang.org/protobuf/proto"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
 
@@ -315,61 +313,34 @@ func readGoldenState(path string) (map[string]any, map[string][]byte, error) {
 	return st.Composite, details, nil
 }
 
-// convergeStep is one call of a simulation: the request, with the observed
-// resources that produced the call, and the response.
-type convergeStep struct {
-	req *fnv1.RunFunctionRequest
-	rsp *fnv1.RunFunctionResponse
-}
-
-// convergeSteps is converge (fn_test.go), keeping each call's request. It
-// stops at a Fatal result instead of failing, so the single call of an
-// invalid XR is checked too. simulatedStates compares it with converge, so
-// the two cannot drift apart.
-func convergeSteps(t testing.TB, xr, input map[string]any) []convergeStep {
-	t.Helper()
-	pv := forXR(xr, testAccount)
-	observed := map[string]*fnv1.Resource{}
-	var steps []convergeStep
-	var last []byte
-	for range 12 {
-		req := newRequest(xr, input, observed)
-		rsp := run(t, req)
-		steps = append(steps, convergeStep{req: req, rsp: rsp})
-		if hasFatal(rsp) {
-			return steps
-		}
-		xr = withStatus(xr, rsp.GetDesired().GetComposite().GetResource())
-		next := map[string]*fnv1.Resource{}
-		for name, r := range rsp.GetDesired().GetResources() {
-			next[name] = pv.observe(name, r.GetResource())
-		}
-		observed = next
-		cur, err := protojson.Marshal(&fnv1.State{Resources: rsp.GetDesired().GetResources(), Composite: rsp.GetDesired().GetComposite()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if string(cur) == string(last) {
-			return steps
-		}
-		last = cur
-	}
-	t.Fatal("the function did not converge in 12 calls")
-	return nil
-}
-
 // simulatedStates simulates every golden case's lifecycle once per distinct
 // XR and input, and returns every call as a state: the first reconcile and
 // each later call, with the observed resources that produced it.
 func simulatedStates(t *testing.T) []*ruleState {
 	t.Helper()
-	type sim struct {
-		xr    string
-		input map[string]any
-		cases []string
+	var states []*ruleState
+	for _, g := range goldenSimulations(t) {
+		states = append(states, g.states(t, "simulation of "+g.name(), simulate(t, readObject(t, g.xr), g.input, nil).steps)...)
 	}
-	sims := map[string]*sim{}
-	var keys []string
+	return states
+}
+
+// goldenSimulation is one distinct XR and input of the golden cases, with
+// the cases that share it.
+type goldenSimulation struct {
+	xr    string
+	input map[string]any
+	cases []string
+}
+
+func (g goldenSimulation) name() string { return strings.Join(g.cases, "/") }
+
+// goldenSimulations are the golden cases' distinct XRs and inputs, in a
+// stable order.
+func goldenSimulations(t *testing.T) []goldenSimulation {
+	t.Helper()
+	byKey := map[string]int{}
+	var out []goldenSimulation
 	for _, name := range sortedMapKeys(goldenCases) {
 		tc := goldenCases[name]
 		in, err := json.Marshal(goldenInput(tc))
@@ -377,38 +348,30 @@ func simulatedStates(t *testing.T) []*ruleState {
 			t.Fatal(err)
 		}
 		k := tc.xr + " " + string(in)
-		if sims[k] == nil {
-			sims[k] = &sim{xr: tc.xr, input: goldenInput(tc)}
-			keys = append(keys, k)
+		i, ok := byKey[k]
+		if !ok {
+			i = len(out)
+			byKey[k] = i
+			out = append(out, goldenSimulation{xr: tc.xr, input: goldenInput(tc)})
 		}
-		sims[k].cases = append(sims[k].cases, name)
+		out[i].cases = append(out[i].cases, name)
 	}
+	return out
+}
+
+// states are the rule states of a simulation's calls.
+func (g goldenSimulation) states(t *testing.T, label string, steps []simulationStep) []*ruleState {
+	t.Helper()
 	var states []*ruleState
-	for _, k := range keys {
-		sm := sims[k]
-		xr := readObject(t, sm.xr)
-		steps := convergeSteps(t, xr, sm.input)
-		if !hasFatal(steps[len(steps)-1].rsp) {
-			// The copy of converge must be converge.
-			rsps, _, _ := converge(t, readObject(t, sm.xr), sm.input)
-			same := len(rsps) == len(steps)
-			for i := 0; same && i < len(rsps); i++ {
-				same = proto.Equal(rsps[i], steps[i].rsp)
-			}
-			if !same {
-				t.Errorf("convergeSteps no longer simulates what converge does for %s: bring it in line with fn_test.go", sm.xr)
-			}
+	for i, st := range steps {
+		l := fmt.Sprintf("%s, call %d of %d", label, i+1, len(steps))
+		s, err := stateFromResponse(l, st.req, st.rsp, true)
+		if err != nil {
+			t.Errorf("%s: %v", l, err)
+			continue
 		}
-		for i, st := range steps {
-			label := fmt.Sprintf("simulation of %s, call %d of %d", strings.Join(sm.cases, "/"), i+1, len(steps))
-			s, err := stateFromResponse(label, st.req, st.rsp, true)
-			if err != nil {
-				t.Errorf("%s: %v", label, err)
-				continue
-			}
-			if s != nil {
-				states = append(states, s)
-			}
+		if s != nil {
+			states = append(states, s)
 		}
 	}
 	return states

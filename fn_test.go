@@ -96,39 +96,19 @@ func run(t testing.TB, req *fnv1.RunFunctionRequest) *fnv1.RunFunctionResponse {
 }
 
 // converge plays Crossplane and the provider until the desired state stops
-// changing: each call's desired resources are applied and become Ready as
-// the provider reports them, resources left out are deleted, and the XR's
-// status is applied. It returns every response, the final observed state and
-// the final XR.
+// changing (simulate, sim_test.go) and fails on a Fatal result. It returns
+// every response, the final observed state and the final XR.
 func converge(t testing.TB, xr, input map[string]any) ([]*fnv1.RunFunctionResponse, map[string]*fnv1.Resource, map[string]any) {
 	t.Helper()
-	pv := forXR(xr, testAccount)
-	observed := map[string]*fnv1.Resource{}
-	var rsps []*fnv1.RunFunctionResponse
-	var last []byte
-	for range 12 {
-		rsp := run(t, newRequest(xr, input, observed))
-		rsps = append(rsps, rsp)
-		if hasFatal(rsp) {
-			t.Fatalf("fatal result while converging: %v", rsp.GetResults())
-		}
-		xr = withStatus(xr, rsp.GetDesired().GetComposite().GetResource())
-		next := map[string]*fnv1.Resource{}
-		for name, r := range rsp.GetDesired().GetResources() {
-			next[name] = pv.observe(name, r.GetResource())
-		}
-		observed = next
-		cur, err := protojson.Marshal(&fnv1.State{Resources: rsp.GetDesired().GetResources(), Composite: rsp.GetDesired().GetComposite()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if string(cur) == string(last) {
-			return rsps, observed, xr
-		}
-		last = cur
+	sim := simulate(t, xr, input, nil)
+	rsps := make([]*fnv1.RunFunctionResponse, 0, len(sim.steps))
+	for _, st := range sim.steps {
+		rsps = append(rsps, st.rsp)
 	}
-	t.Fatal("the function did not converge in 12 calls")
-	return nil, nil, nil
+	if last := rsps[len(rsps)-1]; hasFatal(last) {
+		t.Fatalf("fatal result while converging: %v", last.GetResults())
+	}
+	return rsps, sim.observed, sim.xr
 }
 
 // withStatus applies the desired XR's status to the observed XR, as

@@ -5,7 +5,9 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strings"
+	"testing"
 
+	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/types/known/structpb"
 
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
@@ -163,6 +165,92 @@ func (pv provider) observe(name string, desired *structpb.Struct) *fnv1.Resource
 			map[string]any{"type": "Ready", "status": "True", "reason": "Available", "lastTransitionTime": "2026-11-26T12:00:00Z"},
 			map[string]any{"type": "Synced", "status": "True", "reason": "ReconcileSuccess", "lastTransitionTime": "2026-11-26T12:00:00Z"},
 		},
+	}
+	return &fnv1.Resource{Resource: mustStruct(obj)}
+}
+
+// simulationStep is one call of a simulation: the request, with the
+// observed resources that produced the call, and the response.
+type simulationStep struct {
+	req *fnv1.RunFunctionRequest
+	rsp *fnv1.RunFunctionResponse
+}
+
+// simulation is a run of the function against the fake provider.
+type simulation struct {
+	steps []simulationStep
+	// observed and xr are what the last call left: the provider's view of
+	// its desired resources, and the XR with its status.
+	observed map[string]*fnv1.Resource
+	xr       map[string]any
+	// delayed counts the observations a slow provider held back.
+	delayed int
+}
+
+// simulate plays Crossplane and the provider until the desired state stops
+// changing, and nothing is still being created: each call's desired
+// resources are applied and observed as the provider reports them, those
+// left out are deleted, and the XR's status is applied. A resource of a
+// kind in delay stays Ready=False (being created) for that many calls
+// after it is first composed, as AWS takes minutes for an instance. It
+// stops at a Fatal result, the last step's.
+func simulate(t testing.TB, xr, input map[string]any, delay map[string]int) simulation {
+	t.Helper()
+	pv := forXR(xr, testAccount)
+	sim := simulation{observed: map[string]*fnv1.Resource{}, xr: xr}
+	age := map[string]int{}
+	var last []byte
+	for range 30 {
+		req := newRequest(sim.xr, input, sim.observed)
+		rsp := run(t, req)
+		sim.steps = append(sim.steps, simulationStep{req: req, rsp: rsp})
+		if hasFatal(rsp) {
+			return sim
+		}
+		sim.xr = withStatus(sim.xr, rsp.GetDesired().GetComposite().GetResource())
+		next := map[string]*fnv1.Resource{}
+		creating := 0
+		for name, r := range rsp.GetDesired().GetResources() {
+			age[name]++
+			o := pv.observe(name, r.GetResource())
+			if age[name] <= delay[o.GetResource().GetFields()["kind"].GetStringValue()] {
+				o = notReadyYet(o)
+				creating++
+			}
+			next[name] = o
+		}
+		for name := range age {
+			if _, ok := next[name]; !ok {
+				delete(age, name)
+			}
+		}
+		sim.observed = next
+		sim.delayed += creating
+		cur, err := protojson.Marshal(&fnv1.State{Resources: rsp.GetDesired().GetResources(), Composite: rsp.GetDesired().GetComposite()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(cur) == string(last) && creating == 0 {
+			return sim
+		}
+		last = cur
+	}
+	t.Fatal("the function did not converge in 30 calls")
+	return sim
+}
+
+// notReadyYet is an observed resource as the provider reports it while AWS
+// still creates it: Synced, not yet Ready.
+func notReadyYet(r *fnv1.Resource) *fnv1.Resource {
+	obj := r.GetResource().AsMap()
+	st, _ := obj["status"].(map[string]any)
+	if st == nil {
+		st = map[string]any{}
+		obj["status"] = st
+	}
+	st["conditions"] = []any{
+		map[string]any{"type": "Ready", "status": "False", "reason": "Creating", "lastTransitionTime": "2026-11-26T12:00:00Z"},
+		map[string]any{"type": "Synced", "status": "True", "reason": "ReconcileSuccess", "lastTransitionTime": "2026-11-26T12:00:00Z"},
 	}
 	return &fnv1.Resource{Resource: mustStruct(obj)}
 }
