@@ -15,7 +15,7 @@ RENDER_FLAGS ?=
 
 XRDS := $(wildcard apis/*/definition.yaml)
 
-.PHONY: all tools crds generate verify-generated build go-test e2e e2e-cluster e2e-cluster-up e2e-cluster-down package test render render-validate validate clean
+.PHONY: all tools crds generate check-repo verify-generated build go-test e2e e2e-cluster e2e-cluster-up e2e-cluster-down package test render render-validate validate clean
 
 all: test
 
@@ -39,6 +39,11 @@ generate:
 # The generator's flags, read from its go:generate line in internal/aws/doc.go: one place.
 AWSTYPES_FLAGS = $$(sed -n 's|^//go:generate go run ../gen/awstypes ||p' doc.go)
 
+## check-repo: fail if git tracks a file over 1 MiB outside testdata/ (build output, binaries)
+check-repo:
+	@big=$$(git ls-files -z | xargs -0 -r stat -c '%s %n' 2>/dev/null | awk '$$1 > 1048576 && $$2 !~ /^testdata\// {print $$2}'); \
+	if [ -n "$$big" ]; then echo "tracked files over 1 MiB outside testdata/ (build output? remove them and ignore them): $$big" >&2; exit 1; fi
+
 ## verify-generated: fail if internal/aws differs from what go generate would write
 verify-generated:
 	cd internal/aws && go run ../gen/awstypes -verify $(AWSTYPES_FLAGS)
@@ -59,7 +64,7 @@ render-validate:
 validate:
 	@hack/validate.sh $(addprefix --xrd ,$(XRDS)) $(FILES)
 
-go-test: verify-generated
+go-test: verify-generated check-repo
 	go vet ./...
 	go test -race ./...
 	# Benchmarks as a smoke run only: a broken benchmark fails, timing never does.

@@ -111,7 +111,7 @@ log "== check the configuration package"
 cfg="$OUT/$CONFIG_PKG.xpkg.txt"
 has "$cfg" package.apiVersion=meta.pkg.crossplane.io/v1 package.kind=Configuration "package.name=$CONFIG_PKG" \
   package.annotation=meta.crossplane.io/source package.annotation=meta.crossplane.io/description
-grep -q '^package.crossplane=>=v2' "$cfg" || fail "configuration package: no Crossplane >=v2 constraint"
+grep -qE '^package.crossplane=>=v2[^ ]* <v3' "$cfg" || fail "configuration package: no Crossplane constraint bounded to v2 (>=v2... <v3...)"
 grep -qE '^label\.io\.crossplane\.xpkg:sha256:[0-9a-f]{64}=base$' "$cfg" || fail "configuration package: no layer labelled io.crossplane.xpkg base"
 hasnt "$cfg" '^entrypoint=.+'
 for d in apis/*/; do
@@ -122,15 +122,15 @@ for d in apis/*/; do
     has "$cfg" "object=$api $kind $name"
   done
 done
-grep -qE "^package.dependsOn=pkg.crossplane.io/v1 Function xpkg.crossplane.io/function-aurora-postgres/$FUNCTION_PKG >=v[0-9]" "$cfg" \
-  || fail "configuration package: no dependsOn this function"
+grep -qE "^package.dependsOn=pkg.crossplane.io/v1 Function xpkg.crossplane.io/function-aurora-postgres/$FUNCTION_PKG >=v0\.[0-9.]+ <v1\.0\.0$" "$cfg" \
+  || fail "configuration package: no dependsOn this function, bounded to v0 (>=v0.x <v1.0.0)"
 # Every provider-aws group the function composes (in any golden desired
 # state) needs its family provider, and no other provider is listed.
 mapfile -t groups < <(sed -n 's/^apiVersion: \([a-z0-9]*\)\.aws\.m\.upbound\.io\/.*/\1/p' testdata/golden/*/desired.yaml | sort -u)
 [[ ${#groups[@]} -gt 0 ]] || fail "no provider-aws groups found in testdata/golden"
 for g in "${groups[@]}"; do
-  grep -qE "^package.dependsOn=pkg.crossplane.io/v1 Provider xpkg.upbound.io/upbound/provider-aws-$g >=v2" "$cfg" \
-    || fail "configuration package: composes $g.aws.m.upbound.io but has no dependsOn provider-aws-$g >=v2"
+  grep -qE "^package.dependsOn=pkg.crossplane.io/v1 Provider xpkg.upbound.io/upbound/provider-aws-$g >=v2\.[5-9][0-9.]* <v3\.0\.0$" "$cfg" \
+    || fail "configuration package: composes $g.aws.m.upbound.io but has no dependsOn provider-aws-$g bounded to the major it is tested with (>=v2.5.0 <v3.0.0)"
 done
 while read -r dep; do
   g="${dep#provider-aws-}"
