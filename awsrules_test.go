@@ -151,6 +151,7 @@ func TestAWSRules(t *testing.T) {
 	if len(states) == 0 {
 		t.Fatal("no states to check")
 	}
+	t.Logf("%d rules over %d states", len(awsRules), len(states))
 	for _, r := range awsRules {
 		t.Run(r.ID, func(t *testing.T) {
 			for _, v := range groupedViolations(r, states) {
