@@ -192,11 +192,40 @@ func (p *plan) deletionStatus(st AuroraStatus) *DeletionStatus {
 		}
 		fmt.Fprintf(&b, "Both are encrypted with %s, so the key is kept, not deleted (its alias %s is deleted; the key's description names the snapshot): it costs %s a month until you schedule its deletion (aws kms schedule-key-deletion) after deleting the snapshot and once the retained backups have expired.", key, kmsAliasName(p.clusterID), kmsKeyMonthlyCost)
 	}
-	b.WriteString(" Whatever stays, these go at once: the alarms, the event subscription, the security group's ingress rules")
-	if p.selfManaged() {
-		fmt.Fprintf(&b, ", the rotator and its network, and the master secret (recoverable for %d days)", *s.Credentials.RecoveryWindowInDays)
+	if gone := p.goneAtOnce(); len(gone) > 0 {
+		b.WriteString(" Whatever stays, these go at once: " + strings.Join(gone, ", ") + ".")
 	}
-	b.WriteString(".")
 	ds.Message = b.String()
 	return ds
+}
+
+// goneAtOnce lists, in words, what deleting the XR deletes without waiting
+// for the cluster.
+func (p *plan) goneAtOnce() []string {
+	s := p.spec
+	var gone []string
+	if len(s.Network.AllowedCIDRBlocks)+len(s.Network.AllowedSecurityGroupIDs) > 0 {
+		gone = append(gone, "the security group's ingress rules")
+	}
+	if *s.Monitoring.Alarms.Enabled {
+		gone = append(gone, "the alarms")
+		if *s.Monitoring.Alarms.Events.Enabled && eventTopic(s.Monitoring) != "" {
+			gone = append(gone, "the RDS event subscription")
+		}
+	}
+	if s.WriteConnectionSecretToRef != nil && !p.meta.Legacy {
+		gone = append(gone, "the connection Secret")
+	}
+	if !p.selfManaged() {
+		return gone
+	}
+	if p.rotationEnabled() {
+		gone = append(gone, "the rotator and its network")
+	}
+	if w := *s.Credentials.RecoveryWindowInDays; w > 0 {
+		gone = append(gone, fmt.Sprintf("the master secret (recoverable for %d days)", w))
+	} else {
+		gone = append(gone, "the master secret (at once, not recoverable)")
+	}
+	return gone
 }

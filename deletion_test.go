@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"k8s.io/utils/ptr"
 
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 )
@@ -196,5 +197,48 @@ func TestKeptResourceLeavesUsageMarksAlone(t *testing.T) {
 	}
 	if _, ok := km["annotations"].(map[string]any)[annotationDeletionAttempt]; ok {
 		t.Errorf("kept log group carries %s", annotationDeletionAttempt)
+	}
+}
+
+// TestGoneAtOnce checks that status.deletion lists what deleting the XR
+// removes at once, and only what this XR composes.
+func TestGoneAtOnce(t *testing.T) {
+	cases := map[string]struct {
+		reason string
+		mutate func(*AuroraSpec)
+		want   []string
+	}{
+		"Minimal": {
+			reason: "Defaults: alarms, but no topic (no event subscription), no ingress rules, no connection Secret.",
+			want:   []string{"the alarms"},
+		},
+		"Everything": {
+			reason: "Ingress, alarms with a topic, a connection Secret and SelfManaged rotation.",
+			mutate: func(s *AuroraSpec) {
+				s.Network.AllowedCIDRBlocks = []string{"10.0.0.0/16"}
+				s.Monitoring.Alarms.ActionARNs = []string{testTopic}
+				s.WriteConnectionSecretToRef = &ConnectionSecretRef{Name: "db"}
+				s.Credentials.Mode = CredentialsModeSelfManaged
+			},
+			want: []string{"the security group's ingress rules", "the alarms", "the RDS event subscription", "the connection Secret", "the rotator and its network", "the master secret (recoverable for 30 days)"},
+		},
+		"NoRecoveryWindow": {
+			reason: "A recovery window of 0 deletes the secret for good.",
+			mutate: func(s *AuroraSpec) {
+				s.Credentials.Mode = CredentialsModeSelfManaged
+				s.Credentials.RecoveryWindowInDays = ptr.To[int64](0)
+				s.Credentials.Rotation.Enabled = ptr.To(false)
+				s.Monitoring.Alarms.Enabled = ptr.To(false)
+			},
+			want: []string{"the master secret (at once, not recoverable)"},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			p := testPlan(t, tc.mutate)
+			if diff := cmp.Diff(tc.want, p.goneAtOnce()); diff != "" {
+				t.Errorf("%s\n-want, +got:\n%s", tc.reason, diff)
+			}
+		})
 	}
 }
