@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -162,12 +164,13 @@ var iamActionsByKind = map[string]struct {
 		actions: []string{"ec2:ModifyVpcEndpoint", "ec2:DescribeVpcEndpoints", "ec2:DescribeSecurityGroups"},
 	},
 	"cloudwatchlogs.aws.m.upbound.io/Group": {
-		source: "internal/service/logs/group.go (main re-checked), tags_gen.go (TagResource API and the older TagLogGroup one)",
+		source: "internal/service/logs/group.go (main re-checked), tags_gen.go (6.x: TagResource, UntagResource, " +
+			"ListTagsForResource; the deprecated TagLogGroup API is no longer called). CreateLogGroup API: tags in " +
+			"the create need logs:TagResource or logs:TagLogGroup",
 		actions: []string{
 			"logs:CreateLogGroup", "logs:DescribeLogGroups", "logs:PutRetentionPolicy", "logs:DeleteRetentionPolicy",
 			"logs:AssociateKmsKey", "logs:DisassociateKmsKey", "logs:DeleteLogGroup",
 			"logs:TagResource", "logs:UntagResource", "logs:ListTagsForResource",
-			"logs:TagLogGroup", "logs:UntagLogGroup", "logs:ListTagsLogGroup",
 		},
 	},
 	"cloudwatchlogs.aws.m.upbound.io/MetricFilter": {
@@ -740,6 +743,7 @@ func iamIntersect(a, b []string) []string {
 // (the review's x-rotation-admin and eu-rotterdam-app).
 const (
 	iamForeignKey          = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+	iamForeignAlias        = "arn:aws:kms:us-east-1:111122223333:alias/billing-prod"
 	iamForeignCluster      = "arn:aws:rds:us-east-1:111122223333:cluster:billing-prod"
 	iamForeignInstance     = "arn:aws:rds:us-east-1:111122223333:db:billing-prod-1"
 	iamForeignClusterPG    = "arn:aws:rds:us-east-1:111122223333:cluster-pg:billing-prod"
@@ -774,10 +778,19 @@ type iamSharedResourceAction struct {
 // iamSharedResourceActions must, in every statement that allows them on one
 // of their foreign resources, carry a condition that the resource carries the
 // provider's tag (aws:ResourceTag) or that the request puts it on a new
-// resource (aws:RequestTag). A statement that names the function's own
-// resources (alias/aurora/*, *-rot-????????, serverlessrepo-rot-????????-*, a
-// final snapshot, the default parameter groups a new instance references)
-// matches no foreign sample and needs no condition.
+// resource (aws:RequestTag); for a tagging action, aws:RequestTag alone counts
+// only if iamRequestTagOnlyTagging lists the action. A statement that names
+// the function's own resources (alias/aurora/*, *-rot-????????,
+// serverlessrepo-rot-????????-*, a final snapshot, the default parameter
+// groups a new instance references) matches no foreign sample and needs no
+// condition.
+//
+// The alias actions need the alias and the key. The key's side is not
+// tag-conditioned: KMS's ABAC lags a new key's tags by up to five minutes,
+// and an alias adds no access to a key. The alias's side, alias/aurora/*, is
+// the scope, so their sample is an alias outside it. CloudFormation stack
+// tags change only inside the stack calls that carry them
+// (cloudformation:CreateAction).
 //
 // Left out on purpose, and documented in docs/prerequisites.md:
 //   - kms:EnableKeyRotation: it only turns rotation on, and TF calls it in the
@@ -787,10 +800,6 @@ type iamSharedResourceAction struct {
 //     that keep a rotator's security group alive carry no tags and no name.
 //     EC2 deletes only detached ENIs, and detaching needs the instance too,
 //     which the policy never names.
-//   - logs:CreateLogGroup, logs:TagResource, logs:TagLogGroup,
-//     logs:UntagLogGroup: creating and tagging /aws/rds/cluster/* groups;
-//     CloudWatch Logs documents that it does not support tag conditions on
-//     its log group tagging calls.
 //   - the RDS-owned master secret (rds!cluster-*): RDS creates and tags it
 //     with its own tags, not the provider's.
 var iamSharedResourceActions = map[string]iamSharedResourceAction{
@@ -802,9 +811,9 @@ var iamSharedResourceActions = map[string]iamSharedResourceAction{
 	"kms:UpdateKeyDescription":                   {foreign: []string{iamForeignKey}},
 	"kms:TagResource":                            {foreign: []string{iamForeignKey}},
 	"kms:UntagResource":                          {foreign: []string{iamForeignKey}},
-	"kms:CreateAlias":                            {foreign: []string{iamForeignKey}},
-	"kms:UpdateAlias":                            {foreign: []string{iamForeignKey}},
-	"kms:DeleteAlias":                            {foreign: []string{iamForeignKey}},
+	"kms:CreateAlias":                            {foreign: []string{iamForeignAlias}},
+	"kms:UpdateAlias":                            {foreign: []string{iamForeignAlias}},
+	"kms:DeleteAlias":                            {foreign: []string{iamForeignAlias}},
 	"kms:CreateGrant":                            {foreign: []string{iamForeignKey}, scopedBy: "kms:GrantIsForAWSResource"},
 	"rds:CreateDBCluster":                        {foreign: []string{iamForeignCluster}},
 	"rds:ModifyDBCluster":                        {foreign: []string{iamForeignCluster}},
@@ -840,6 +849,8 @@ var iamSharedResourceActions = map[string]iamSharedResourceAction{
 	// Tagging on create is scoped by the creating action instead.
 	"ec2:CreateTags":                          {foreign: []string{iamForeignGroup, iamForeignGroupRule, iamForeignEndpoint}, scopedBy: "ec2:CreateAction"},
 	"ec2:DeleteTags":                          {foreign: []string{iamForeignGroup, iamForeignGroupRule, iamForeignEndpoint}},
+	"logs:CreateLogGroup":                     {foreign: []string{iamForeignLogGroup}},
+	"logs:TagResource":                        {foreign: []string{iamForeignLogGroup}},
 	"logs:DeleteLogGroup":                     {foreign: []string{iamForeignLogGroup}},
 	"logs:PutRetentionPolicy":                 {foreign: []string{iamForeignLogGroup}},
 	"logs:DeleteRetentionPolicy":              {foreign: []string{iamForeignLogGroup}},
@@ -888,18 +899,64 @@ var iamSharedResourceActions = map[string]iamSharedResourceAction{
 	"cloudformation:CreateChangeSet":               {foreign: []string{iamForeignStack}},
 	"cloudformation:ExecuteChangeSet":              {foreign: []string{iamForeignStack}},
 	"cloudformation:DeleteStack":                   {foreign: []string{iamForeignStack}},
+	"cloudformation:TagResource":                   {foreign: []string{iamForeignStack}, scopedBy: "cloudformation:CreateAction"},
+	"cloudformation:UntagResource":                 {foreign: []string{iamForeignStack}, scopedBy: "cloudformation:CreateAction"},
 	"serverlessrepo:CreateCloudFormationChangeSet": {foreign: []string{iamForeignApplication}},
 }
 
-// iamTagConditioned reports whether s holds only when the resource carries
-// the provider's tag (aws:ResourceTag) or the request puts it on a resource
-// it creates (aws:RequestTag): a Null check that the key is present, or a
-// String match on its value. ...IfExists operators and set operators hold
-// without the key, so they do not count.
-func iamTagConditioned(s iamPolicyStatement) bool {
+// iamTaggingActions put tags on a resource that may already exist. Each
+// service here also checks its tagging action in a create call that carries
+// tags, which is why the policies allow them with aws:RequestTag; but the
+// same permission then lets the provider tag an existing resource, which the
+// tag conditions on every other action then treat as its own.
+var iamTaggingActions = []string{
+	"kms:TagResource", "rds:AddTagsToResource", "ec2:CreateTags", "secretsmanager:TagResource",
+	"lambda:TagResource", "iam:TagRole", "logs:TagResource", "logs:TagLogGroup",
+	"cloudwatch:TagResource", "cloudformation:TagResource",
+}
+
+// iamRequestTagOnlyTagging lists the tagging actions a statement may allow
+// with only an aws:RequestTag condition, and why. Such a statement lets the
+// provider put its tag on any existing resource the statement's Resource
+// matches, and so bring it into the reach of the aws:ResourceTag statements
+// (docs/prerequisites.md, "What the tag does not stop"). A tagging action
+// not listed here must be conditioned on the resource's tag, or on a key
+// that tells a create from a later tagging call (ec2:CreateAction,
+// cloudformation:CreateAction).
+var iamRequestTagOnlyTagging = map[string]string{
+	"kms:TagResource": "CreateKey with tags checks kms:TagResource, KMS has no key names and no create-action key, " +
+		"and tag-on-create permission must not be limited to particular keys (KMS developer guide, tag permissions): " +
+		"reaches every key whose key policy delegates to IAM",
+	"rds:AddTagsToResource": "the RDS Create* calls with tags check rds:AddTagsToResource and RDS has no create-action key: " +
+		"reaches every cluster, instance, cluster parameter group and subnet group, and the aurora-* event subscriptions",
+	"secretsmanager:TagResource": "CreateSecret with tags checks secretsmanager:TagResource: " +
+		"reaches secrets named like a master secret, aurora/<id>/master-*",
+	"cloudwatch:TagResource": "PutMetricAlarm with tags checks cloudwatch:TagResource: reaches alarms named aurora-*",
+	"logs:TagResource":       "CreateLogGroup with tags checks logs:TagResource: reaches log groups under /aws/rds/cluster/",
+	"lambda:TagResource": "CreateFunction with tags checks lambda:TagResource (the S3 rotator): " +
+		"reaches functions named *-rot-<8 hex> or *-rotator",
+	"iam:TagRole": "CreateRole with tags checks iam:TagRole (the S3 rotator's role): " +
+		"reaches roles named *-rot-<8 hex> or *-rotator",
+}
+
+// iamIsTaggingAction reports whether action is one of iamTaggingActions.
+func iamIsTaggingAction(action string) bool {
+	for _, t := range iamTaggingActions {
+		if strings.EqualFold(t, action) {
+			return true
+		}
+	}
+	return false
+}
+
+// iamTagConditionedOn reports whether s holds only when the key
+// aws:<kind>/crossplane-providerconfig is present: a Null check that it is
+// present, or a String match on its value. ...IfExists operators and set
+// operators hold without the key, so they do not count.
+func iamTagConditionedOn(s iamPolicyStatement, kind string) bool {
 	for op, kv := range s.Condition {
 		for k, v := range kv {
-			if !strings.EqualFold(k, "aws:ResourceTag/"+iamTagKey) && !strings.EqualFold(k, "aws:RequestTag/"+iamTagKey) {
+			if !strings.EqualFold(k, "aws:"+kind+"/"+iamTagKey) {
 				continue
 			}
 			switch op {
@@ -915,6 +972,74 @@ func iamTagConditioned(s iamPolicyStatement) bool {
 		}
 	}
 	return false
+}
+
+// iamTagConditioned reports whether s scopes action to what the provider
+// created: the resource carries the provider's tag (aws:ResourceTag), or,
+// except for a tagging action not in iamRequestTagOnlyTagging, the request
+// puts it on a resource it creates (aws:RequestTag).
+func iamTagConditioned(s iamPolicyStatement, action string) bool {
+	if iamTagConditionedOn(s, "ResourceTag") {
+		return true
+	}
+	if !iamTagConditionedOn(s, "RequestTag") {
+		return false
+	}
+	return !iamIsTaggingAction(action) || iamRequestTagOnlyTagging[action] != ""
+}
+
+// iamRequestTagOnly reports whether s's only conditions are on the request's
+// tags (aws:RequestTag, aws:TagKeys), one of them the provider's tag.
+func iamRequestTagOnly(s iamPolicyStatement) bool {
+	if !iamTagConditionedOn(s, "RequestTag") || iamTagConditionedOn(s, "ResourceTag") {
+		return false
+	}
+	for _, kv := range s.Condition {
+		for k := range kv {
+			if !strings.HasPrefix(strings.ToLower(k), "aws:requesttag/") && !strings.EqualFold(k, "aws:TagKeys") {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// iamRequestTagOnlyTaggingActions returns, for every tagging action some
+// statement of p allows with only a request-tag condition, those
+// statements' Sids.
+func iamRequestTagOnlyTaggingActions(p iamPolicy) map[string][]string {
+	found := map[string][]string{}
+	for _, s := range p.Statement {
+		if s.Effect != "Allow" || !iamRequestTagOnly(s) {
+			continue
+		}
+		for _, t := range iamTaggingActions {
+			for _, a := range s.Action {
+				if iamActionMatches(a, t) {
+					found[t] = append(found[t], s.Sid)
+					break
+				}
+			}
+		}
+	}
+	return found
+}
+
+// iamRequestTagOnlyTaggingProblems returns every statement of p that allows
+// a tagging action with only a request-tag condition although
+// iamRequestTagOnlyTagging does not list it.
+func iamRequestTagOnlyTaggingProblems(p iamPolicy) []string {
+	found := iamRequestTagOnlyTaggingActions(p)
+	var problems []string
+	for _, t := range iamTaggingActions {
+		if iamRequestTagOnlyTagging[t] != "" {
+			continue
+		}
+		for _, sid := range found[t] {
+			problems = append(problems, fmt.Sprintf("%s allows %s with only aws:RequestTag/%s: that tags existing resources too; list it in iamRequestTagOnlyTagging with the reason, or condition it on the resource", sid, t, iamTagKey))
+		}
+	}
+	return problems
 }
 
 // iamConditionedOn reports whether s has a condition on key that holds only
@@ -957,12 +1082,12 @@ func iamResourceMatches(pattern, arn string) bool {
 func iamUnscopedSharedActions(p iamPolicy) []string {
 	var problems []string
 	for _, s := range p.Statement {
-		if s.Effect != "Allow" || iamTagConditioned(s) {
+		if s.Effect != "Allow" {
 			continue
 		}
 		for _, action := range iamSortedKeys(iamSharedResourceActionNames()) {
 			sa := iamSharedResourceActions[action]
-			if sa.scopedBy != "" && iamConditionedOn(s, sa.scopedBy) {
+			if iamTagConditioned(s, action) || sa.scopedBy != "" && iamConditionedOn(s, sa.scopedBy) {
 				continue
 			}
 			allowed := false
@@ -1070,8 +1195,31 @@ func TestProviderIAMPolicyScopesSharedResources(t *testing.T) {
 			if got := iamAttachPolicyProblems(policies[f]); len(got) > 0 {
 				t.Errorf("\n%s:\n%s", f, strings.Join(got, "\n"))
 			}
+			if got := iamRequestTagOnlyTaggingProblems(policies[f]); len(got) > 0 {
+				t.Errorf("\n%s lets the provider tag existing resources:\n%s", f, strings.Join(got, "\n"))
+			}
 		})
 	}
+	t.Run("EveryRequestTagOnlyTaggingExceptionIsUsed", func(t *testing.T) {
+		// An exception no statement needs is one a later edit could
+		// silently start using.
+		used := iamRequestTagOnlyTaggingActions(union)
+		var stale []string
+		for a := range iamRequestTagOnlyTagging {
+			if len(used[a]) == 0 {
+				stale = append(stale, a)
+			}
+		}
+		sort.Strings(stale)
+		if diff := cmp.Diff([]string(nil), stale); diff != "" {
+			t.Errorf("\niamRequestTagOnlyTagging lists actions no statement allows with only aws:RequestTag: -want, +got:\n%s", diff)
+		}
+		for _, a := range iamTaggingActions {
+			if len(used[a]) > 0 {
+				t.Logf("%s with only aws:RequestTag in %v: %s", a, used[a], iamRequestTagOnlyTagging[a])
+			}
+		}
+	})
 	t.Run("EveryTableActionIsAllowed", func(t *testing.T) {
 		// An entry for an action no policy allows checks nothing: the
 		// table is stale or the policy lost a permission.
@@ -1116,6 +1264,36 @@ func TestIAMScopingChecks(t *testing.T) {
 		"RequestTagOnCreate": {
 			reason: "Creating only with the tag in the request is scoped.",
 			p:      policy(`{"Sid":"A","Effect":"Allow","Action":"rds:CreateDBCluster","Resource":"arn:aws:rds:*:*:cluster:*","Condition":{"StringLike":{"aws:RequestTag/crossplane-providerconfig":"*"}}}`),
+		},
+		"RequestTagOnlyTaggingListed": {
+			reason: "RDS checks AddTagsToResource in a create with tags; iamRequestTagOnlyTagging accepts it with only the request tag, and says why.",
+			p:      policy(`{"Sid":"A","Effect":"Allow","Action":["rds:CreateDBCluster","rds:AddTagsToResource"],"Resource":"arn:aws:rds:*:*:cluster:*","Condition":{"Null":{"aws:RequestTag/crossplane-providerconfig":"false"}}}`),
+		},
+		"RequestTagOnlyTaggingNotListed": {
+			reason: "A tagging action with only the request tag tags existing resources too: unless listed, it is not scoped.",
+			p:      policy(`{"Sid":"A","Effect":"Allow","Action":"ec2:CreateTags","Resource":"arn:aws:ec2:*:*:security-group/*","Condition":{"Null":{"aws:RequestTag/crossplane-providerconfig":"false"}}}`),
+			want: []string{
+				"A allows ec2:CreateTags on " + iamForeignGroup + " (arn:aws:ec2:*:*:security-group/*) without a condition on aws:ResourceTag/crossplane-providerconfig or aws:RequestTag/crossplane-providerconfig",
+				"A allows ec2:CreateTags with only aws:RequestTag/crossplane-providerconfig: that tags existing resources too; list it in iamRequestTagOnlyTagging with the reason, or condition it on the resource",
+			},
+		},
+		"RequestTagOnlyTaggingByWildcard": {
+			reason: "A wildcard action that covers an unlisted tagging action is caught too.",
+			p:      policy(`{"Sid":"A","Effect":"Allow","Action":"cloudformation:Tag*","Resource":"arn:aws:cloudformation:*:*:stack/serverlessrepo-rot-????????/*","Condition":{"StringLike":{"aws:RequestTag/crossplane-providerconfig":"*"}}}`),
+			want:   []string{"A allows cloudformation:TagResource with only aws:RequestTag/crossplane-providerconfig: that tags existing resources too; list it in iamRequestTagOnlyTagging with the reason, or condition it on the resource"},
+		},
+		"TaggingOnResourceTag": {
+			reason: "Tagging what already carries the provider's tag is scoped.",
+			p:      policy(`{"Sid":"A","Effect":"Allow","Action":"ec2:CreateTags","Resource":"arn:aws:ec2:*:*:security-group/*",` + hasTag + `}`),
+		},
+		"StackTagsInStackCalls": {
+			reason: "CloudFormation stack tags changed only inside the stack calls are scoped by cloudformation:CreateAction.",
+			p:      policy(`{"Sid":"A","Effect":"Allow","Action":["cloudformation:TagResource","cloudformation:UntagResource"],"Resource":"arn:aws:cloudformation:*:*:stack/*","Condition":{"StringEquals":{"cloudformation:CreateAction":["CreateChangeSet","ExecuteChangeSet"]}}}`),
+		},
+		"AliasOutsideAurora": {
+			reason: "The alias side is the scope of the alias actions: alias/* reaches other teams' aliases.",
+			p:      policy(`{"Sid":"A","Effect":"Allow","Action":"kms:UpdateAlias","Resource":["arn:aws:kms:*:*:alias/*","arn:aws:kms:*:*:key/*"]}`),
+			want:   []string{"A allows kms:UpdateAlias on " + iamForeignAlias + " (arn:aws:kms:*:*:alias/*) without a condition on aws:ResourceTag/crossplane-providerconfig or aws:RequestTag/crossplane-providerconfig"},
 		},
 		"IfExistsIsNotScoping": {
 			reason: "An ...IfExists condition holds on resources without the tag.",
@@ -1169,8 +1347,294 @@ func TestIAMScopingChecks(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			got := append(iamUnscopedSharedActions(tc.p), iamAttachPolicyProblems(tc.p)...)
+			got = append(got, iamRequestTagOnlyTaggingProblems(tc.p)...)
 			if diff := cmp.Diff(tc.want, got, cmpopts.EquateEmpty()); diff != "" {
 				t.Errorf("\n%s\nscoping problems: -want, +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}
+
+const (
+	// iamInlinePoliciesMaxChars is IAM's limit for all of a role's inline
+	// policies together.
+	iamInlinePoliciesMaxChars = 10240
+
+	// iamNarrowRecipe is the shell recipe docs/prerequisites.md gives for
+	// fixing Region, account and ProviderConfig in the policies; iamNarrow
+	// applies it as sed does.
+	iamNarrowRecipe = `region=us-east-1 account=111122223333 providerconfig=default
+for f in docs/provider-iam-policy*.json; do
+  sed -e "s/:\*:\*:/:$region:$account:/g" -e "s/iam::\*:/iam::$account:/g" \
+      -e "s/\.\*\.amazonaws\.com/.$region.amazonaws.com/g" \
+      -e 's/"Null": {/"StringEquals": {/' \
+      -e "s/\(Tag\/crossplane-providerconfig\": \)\"false\"/\1\"$providerconfig\"/" \
+      "$f" > "narrowed-$(basename "$f")"
+done`
+
+	// iamNarrowPartitionRecipe is the doc's further step for aws-us-gov.
+	iamNarrowPartitionRecipe = `sed -i -e 's/arn:aws:/arn:aws-us-gov:/g' \
+    -e 's/serverlessrepo:us-east-1:297356227824:/serverlessrepo:us-gov-west-1:023102451235:/' narrowed-*.json`
+
+	// iamSplitRecipe is the doc's jq command that moves the statements whose
+	// Sid starts with a prefix out of a narrowed file (%[1]s the prefix, %[2]s
+	// the file, %[3]s the new file's suffix).
+	iamSplitRecipe = `jq '.Statement |= map(select(.Sid | startswith("%[1]s")))' narrowed-%[2]s.json > narrowed-%[2]s-%[3]s.json
+jq '.Statement |= map(select(.Sid | startswith("%[1]s") | not))' narrowed-%[2]s.json > narrowed-%[2]s-rest.json`
+)
+
+// iamNarrowing is one way of filling in the doc's recipe.
+type iamNarrowing struct {
+	partition, region, account, providerConfig string
+}
+
+// iamNarrowingExample is the doc's own example.
+var iamNarrowingExample = iamNarrowing{partition: "aws", region: "us-east-1", account: "111122223333", providerConfig: "default"}
+
+// iamNarrowingWorst are the longest values the recipe can be filled in with
+// for the partitions the function composes: the longest Region names of aws
+// (14 characters: ap-southeast-2, ap-northeast-3, ...) and aws-us-gov, whose
+// ARNs are also 7 characters longer, and a ProviderConfig name of 253
+// characters, the most Kubernetes allows an object name.
+var iamNarrowingWorst = []iamNarrowing{
+	{partition: "aws", region: "ap-southeast-2", account: "111122223333", providerConfig: strings.Repeat("p", 253)},
+	{partition: "aws-us-gov", region: "us-gov-west-1", account: "111122223333", providerConfig: strings.Repeat("p", 253)},
+}
+
+// iamSplitPrefixes says which statements the doc moves out of which file when
+// a narrowed file is over the managed policy limit: by Sid prefix.
+var iamSplitPrefixes = map[string]string{
+	"docs/provider-iam-policy.json":         "EC2",
+	"docs/provider-iam-policy-rotator.json": "IAM",
+}
+
+// iamNarrow applies the doc's recipe to a policy file as sed would: the
+// "Null" substitution has no g flag, so it changes the first match on a line.
+func iamNarrow(raw []byte, n iamNarrowing) []byte {
+	t := string(raw)
+	t = strings.ReplaceAll(t, ":*:*:", ":"+n.region+":"+n.account+":")
+	t = strings.ReplaceAll(t, "iam::*:", "iam::"+n.account+":")
+	t = strings.ReplaceAll(t, ".*.amazonaws.com", "."+n.region+".amazonaws.com")
+	lines := strings.Split(t, "\n")
+	for i, l := range lines {
+		l = strings.Replace(l, `"Null": {`, `"StringEquals": {`, 1)
+		lines[i] = strings.Replace(l, `Tag/crossplane-providerconfig": "false"`, `Tag/crossplane-providerconfig": "`+n.providerConfig+`"`, 1)
+	}
+	t = strings.Join(lines, "\n")
+	if n.partition == "aws-us-gov" {
+		t = strings.ReplaceAll(t, "arn:aws:", "arn:aws-us-gov:")
+		t = strings.Replace(t, "serverlessrepo:us-east-1:297356227824:", "serverlessrepo:us-gov-west-1:023102451235:", 1)
+	}
+	return []byte(t)
+}
+
+// iamSplit returns the statements of raw whose Sid starts with prefix, and
+// the rest, as two policies.
+func iamSplit(t *testing.T, raw []byte, prefix string) ([]byte, []byte) {
+	t.Helper()
+	var doc map[string]any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	statements, _ := doc["Statement"].([]any)
+	var with, without []any
+	for _, s := range statements {
+		sid, _ := s.(map[string]any)["Sid"].(string)
+		if strings.HasPrefix(sid, prefix) {
+			with = append(with, s)
+		} else {
+			without = append(without, s)
+		}
+	}
+	part := func(ss []any) []byte {
+		b, err := json.Marshal(map[string]any{"Version": doc["Version"], "Statement": ss})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	return part(with), part(without)
+}
+
+// iamDuplicateKeys returns every object key that occurs twice in one JSON
+// object of raw: encoding/json keeps the last, IAM refuses the document.
+func iamDuplicateKeys(raw []byte) ([]string, error) {
+	d := json.NewDecoder(bytes.NewReader(raw))
+	type object struct{ keys map[string]bool }
+	var stack []*object
+	expectKey := func() bool { return len(stack) > 0 && stack[len(stack)-1] != nil }
+	var dups []string
+	inValue := map[int]bool{}
+	for {
+		tok, err := d.Token()
+		if errors.Is(err, io.EOF) {
+			return dups, nil
+		}
+		if err != nil {
+			return dups, err
+		}
+		switch v := tok.(type) {
+		case json.Delim:
+			switch v {
+			case '{':
+				inValue[len(stack)] = false
+				stack = append(stack, &object{keys: map[string]bool{}})
+			case '[':
+				inValue[len(stack)] = false
+				stack = append(stack, nil)
+			default:
+				stack = stack[:len(stack)-1]
+			}
+			continue
+		case string:
+			if expectKey() && !inValue[len(stack)] {
+				o := stack[len(stack)-1]
+				if o.keys[v] {
+					dups = append(dups, v)
+				}
+				o.keys[v] = true
+				inValue[len(stack)] = true
+				continue
+			}
+		}
+		if expectKey() {
+			inValue[len(stack)] = false
+		}
+	}
+}
+
+// TestProviderIAMPolicyNarrowing checks the doc's recipe for narrowing the
+// policies to a Region, an account and a ProviderConfig: it yields valid
+// policies with every tag condition narrowed; with the doc's example values
+// each file stays within IAM's managed policy limit; with the longest values
+// each file fits as an inline policy on its own, and within the managed
+// policy limit once split as the doc says. The doc's sizes are checked too.
+func TestProviderIAMPolicyNarrowing(t *testing.T) {
+	raws, _, _ := providerIAMPolicies(t)
+	docBytes, err := os.ReadFile("docs/prerequisites.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(docBytes)
+	for name, recipe := range map[string]string{"Narrowing": iamNarrowRecipe, "Partition": iamNarrowPartitionRecipe} {
+		if !iamDocContains(doc, recipe) {
+			t.Errorf("docs/prerequisites.md does not give the %s recipe this test applies:\n%s", name, recipe)
+		}
+	}
+	check := func(t *testing.T, what string, raw []byte, limit int) int {
+		t.Helper()
+		var p iamPolicy
+		d := json.NewDecoder(bytes.NewReader(raw))
+		d.DisallowUnknownFields()
+		if err := d.Decode(&p); err != nil {
+			t.Errorf("%s: not a valid policy: %v", what, err)
+		}
+		if dups, err := iamDuplicateKeys(raw); err != nil || len(dups) > 0 {
+			t.Errorf("%s: duplicate keys %v (%v): IAM refuses the document", what, dups, err)
+		}
+		if strings.Contains(string(raw), `"Null"`) || strings.Contains(string(raw), `crossplane-providerconfig": "false"`) {
+			t.Errorf("%s: a Null condition is left: the recipe did not narrow every tag condition", what)
+		}
+		n := iamPolicySize(raw)
+		if n > limit {
+			t.Errorf("%s: %d characters without white space, over %d", what, n, limit)
+		}
+		return n
+	}
+	total := 0
+	for _, f := range providerIAMPolicyFiles {
+		t.Run(f, func(t *testing.T) {
+			base := strings.TrimSuffix(filepath.Base(f), ".json")
+			shipped := iamPolicySize(raws[f])
+			total += shipped
+			example := check(t, "example", iamNarrow(raws[f], iamNarrowingExample), iamManagedPolicyMaxChars)
+			worst, split := 0, "not needed"
+			var worstParts [2]int
+			for _, n := range iamNarrowingWorst {
+				narrowed := iamNarrow(raws[f], n)
+				prefix, splits := iamSplitPrefixes[f]
+				limit := iamManagedPolicyMaxChars
+				if splits {
+					limit = iamInlinePoliciesMaxChars
+				}
+				worst = max(worst, check(t, n.partition+" "+n.region, narrowed, limit))
+				if !splits {
+					continue
+				}
+				with, without := iamSplit(t, narrowed, prefix)
+				worstParts[0] = max(worstParts[0], check(t, n.partition+" "+n.region+" "+prefix+" statements", with, iamManagedPolicyMaxChars))
+				worstParts[1] = max(worstParts[1], check(t, n.partition+" "+n.region+" other statements", without, iamManagedPolicyMaxChars))
+			}
+			if prefix, splits := iamSplitPrefixes[f]; splits {
+				if recipe := fmt.Sprintf(iamSplitRecipe, prefix, base, strings.ToLower(prefix)); !iamDocContains(doc, recipe) {
+					t.Errorf("docs/prerequisites.md does not give the split this test checks:\n%s", recipe)
+				}
+				split = fmt.Sprintf("%s statements %s, the rest %s", prefix, iamThousands(worstParts[0]), iamThousands(worstParts[1]))
+			}
+			row := fmt.Sprintf("| `%s.json` | %s | %s | %s | %s |", base, iamThousands(shipped), iamThousands(example), iamThousands(worst), split)
+			if !strings.Contains(doc, row) {
+				t.Errorf("docs/prerequisites.md does not have this row in its table of sizes:\n%s", row)
+			}
+			t.Logf("%s: shipped %d, narrowed (example) %d, narrowed (worst) %d, %s", f, shipped, example, worst, split)
+		})
+	}
+	if together := fmt.Sprintf("together they have %s characters", iamThousands(total)); !strings.Contains(doc, together) {
+		t.Errorf("docs/prerequisites.md does not say %q", together)
+	}
+}
+
+// iamDocContains reports whether doc holds snippet, ignoring each line's
+// indentation: the doc indents code blocks inside list items.
+func iamDocContains(doc, snippet string) bool {
+	dedent := func(s string) string {
+		lines := strings.Split(s, "\n")
+		for i, l := range lines {
+			lines[i] = strings.TrimLeft(l, " \t")
+		}
+		return strings.Join(lines, "\n")
+	}
+	return strings.Contains(dedent(doc), dedent(snippet))
+}
+
+// iamThousands formats n as the doc does: 12,345.
+func iamThousands(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// TestIAMDuplicateKeys checks the duplicate key detection the narrowing test
+// relies on.
+func TestIAMDuplicateKeys(t *testing.T) {
+	cases := map[string]struct {
+		reason string
+		raw    string
+		want   []string
+	}{
+		"TwoOperators": {
+			reason: "Narrowing a Null next to a StringEquals gives one condition two StringEquals.",
+			raw:    `{"Condition":{"StringEquals":{"a":"1"},"StringEquals":{"b":"2"}}}`,
+			want:   []string{"StringEquals"},
+		},
+		"SameKeyInSiblings": {
+			reason: "The same key in two statements is no duplicate.",
+			raw:    `{"Statement":[{"Sid":"A","Action":["x"]},{"Sid":"B","Action":"y"}]}`,
+		},
+		"KeyEqualToValue": {
+			reason: "A value equal to a key name is not a key.",
+			raw:    `{"Sid":"Sid","Effect":{"Sid":"Effect"}}`,
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			got, err := iamDuplicateKeys([]byte(tc.raw))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, got, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("\n%s\niamDuplicateKeys(...): -want, +got:\n%s", tc.reason, diff)
 			}
 		})
 	}
