@@ -78,8 +78,7 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		fatal(rsp, reasonInvalidSpec, invalid(errs))
 		return rsp, nil
 	}
-	facts.accountID = account
-	p := newPlan(m, spec, in, facts.accountID, o)
+	p := newPlan(m, spec, in, account, o)
 	if m.Legacy && p.namespace == "" {
 		fatal(rsp, reasonInvalidSpec, errors.Errorf("cluster-scoped XR %q was not created by a claim: set the function input's namespace to choose where its resources go", m.Name))
 		return rsp, nil

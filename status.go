@@ -17,9 +17,6 @@ import (
 
 // facts are what the function learns from observed resources on each call.
 type facts struct {
-	// accountID is resolved from the sources and observedAccount
-	// (account.go).
-	accountID string
 	// observedAccount is the account of observedAccountARN, an ARN of a
 	// resource the provider created.
 	observedAccount, observedAccountARN string

@@ -103,12 +103,11 @@ func composedObjects(t testing.TB, req *fnv1.RunFunctionRequest) *desired {
 	o := observedFrom(req)
 	prev := previousStatus(oxr)
 	f := observe(m, spec, o, prev)
-	if account, errs := resolveAccount(accountSources(spec, in, environmentAccount(req)), f.observedAccount, f.observedAccountARN); len(errs) == 0 {
-		f.accountID = account
-	} else {
+	account, errs := resolveAccount(accountSources(spec, in, environmentAccount(req)), f.observedAccount, f.observedAccountARN)
+	if len(errs) > 0 {
 		return nil
 	}
-	p := newPlan(m, spec, in, f.accountID, o)
+	p := newPlan(m, spec, in, account, o)
 	if m.Legacy && p.namespace == "" {
 		return nil
 	}
