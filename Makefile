@@ -15,7 +15,7 @@ RENDER_FLAGS ?=
 
 XRDS := $(wildcard apis/*/definition.yaml)
 
-.PHONY: all tools crds generate check-repo verify-generated build go-test e2e e2e-cluster e2e-cluster-up e2e-cluster-down package test render render-validate validate clean
+.PHONY: all tools crds generate check-repo verify-generated verify-xrds build go-test e2e e2e-cluster e2e-cluster-up e2e-cluster-down package test render render-validate validate clean
 
 all: test
 
@@ -31,10 +31,11 @@ tools:
 crds:
 	@hack/crds.sh
 
-## generate: generate deepcopy code and the input CRD into package/input, and the provider-aws types into internal/aws
+## generate: generate deepcopy code and the input CRD into package/input, the provider-aws types into internal/aws, and both XRDs from apis/schema.yaml
 generate:
 	"$$(hack/tool.sh controller-gen)" paths=./input/... object crd:crdVersions=v1 output:artifacts:config=package/input
 	go generate ./internal/aws
+	go run ./internal/gen/xrds
 
 # The generator's flags, read from its go:generate line in internal/aws/doc.go: one place.
 AWSTYPES_FLAGS = $$(sed -n 's|^//go:generate go run ../gen/awstypes ||p' doc.go)
@@ -44,9 +45,13 @@ check-repo:
 	@big=$$(git ls-files -z | xargs -0 -r stat -c '%s %n' 2>/dev/null | awk '$$1 > 1048576 && $$2 !~ /^testdata\// {print $$2}'); \
 	if [ -n "$$big" ]; then echo "tracked files over 1 MiB outside testdata/ (build output? remove them and ignore them): $$big" >&2; exit 1; fi
 
-## verify-generated: fail if internal/aws differs from what go generate would write
-verify-generated:
+## verify-generated: fail if internal/aws or the XRDs differ from what make generate would write
+verify-generated: verify-xrds
 	cd internal/aws && go run ../gen/awstypes -verify $(AWSTYPES_FLAGS)
+
+## verify-xrds: fail if apis/*/definition.yaml differs from what internal/gen/xrds writes from apis/schema.yaml
+verify-xrds:
+	go run ./internal/gen/xrds -verify
 
 ## build: build the function binary into bin/function
 build:
