@@ -69,10 +69,11 @@ const (
 )
 
 // validate checks a defaulted spec and returns every problem, each with its
-// field path. meta says whether the XR is namespaced.
+// field path: first the fields the API does not have (decodeXR), then the
+// values. meta says whether the XR is namespaced.
 func validate(m xrMeta, s *AuroraSpec) field.ErrorList {
 	root := field.NewPath("spec")
-	var errs field.ErrorList
+	errs := append(field.ErrorList(nil), m.UnknownFields...)
 
 	switch {
 	case s.Region == "":
