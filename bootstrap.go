@@ -2,6 +2,7 @@ package main
 
 import (
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"math/big"
 
@@ -9,6 +10,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	xpv1 "github.com/crossplane/crossplane-runtime/v2/apis/common/v1"
+	"github.com/crossplane/function-sdk-go/resource"
 
 	smv1beta1 "github.com/function-aurora-postgres/function-aurora-postgres/internal/aws/secretsmanager/v1beta1"
 )
@@ -141,4 +143,77 @@ func (p *plan) masterSecretVersion() *smv1beta1.SecretVersion {
 // bootstrapStatus is what status.bootstrap records.
 func (b bootstrap) status() *BootstrapStatus {
 	return &BootstrapStatus{Phase: b.phase, SecretVersionID: b.versionID, RotationStarted: b.rotationStarted}
+}
+
+// observeBootstrap derives the password's phase from the recorded status and
+// what is observed (above). It generates a password only for a
+// cluster that does not exist yet, and returns "" for a password it still
+// waits for (spec.credentials.passwordSecretRef not yet read).
+func (p *plan) observeBootstrap(o observed, prev *BootstrapStatus, st AuroraStatus, supplied string, generate func() (string, error)) (bootstrap, error) {
+	b := bootstrap{}
+	if !p.selfManaged() {
+		return b, nil
+	}
+	b.rotationStarted = o.ready(nameSecretRotation)
+	if prev != nil {
+		b.rotationStarted = b.rotationStarted || prev.RotationStarted
+		b.versionID = prev.SecretVersionID
+		if prev.Phase == bootstrapHandedOff {
+			b.phase = bootstrapHandedOff
+			return b, nil
+		}
+	}
+	// A version that was written once, even if rotation has since removed
+	// it, or a rotation schedule, means Secrets Manager owns the password.
+	if v, ok := atProvider[smv1beta1.SecretVersionObservation](o, nameMasterSecretVersion); ok && (o.ready(nameMasterSecretVersion) || ptr.Deref(v.VersionID, "") != "") {
+		b.phase = bootstrapHandedOff
+		setIf(&b.versionID, v.VersionID)
+		return b, nil
+	}
+	if o.exists(nameSecretRotation) {
+		b.phase = bootstrapHandedOff
+		return b, nil
+	}
+	b.password = observedSecretValue(o, nameBootstrapSecret, bootstrapKeyPassword)
+	if b.password == "" {
+		if o.exists(nameCluster) {
+			// The cluster exists but its bootstrap password is gone: it was
+			// handed off. Never bootstrap an existing cluster again.
+			b.phase = bootstrapHandedOff
+			return b, nil
+		}
+		b.password = supplied
+		if b.password == "" && p.spec.Credentials.PasswordSecretRef == nil {
+			pw, err := generate()
+			if err != nil {
+				return b, err
+			}
+			b.password = pw
+		}
+	}
+	b.phase = bootstrapPending
+	if st.Endpoint != "" {
+		b.phase = bootstrapWriting
+	}
+	return b, nil
+}
+
+// observedSecretValue reads one key of an observed composed Secret.
+func observedSecretValue(o observed, n resource.Name, key string) string {
+	s, ok := o[n]
+	if !ok {
+		return ""
+	}
+	enc := s.GetFields()["data"].GetStructValue().GetFields()[key].GetStringValue()
+	v, err := decodeBase64(enc)
+	if err != nil {
+		return ""
+	}
+	return v
+}
+
+// decodeBase64 decodes a Secret's data value.
+func decodeBase64(s string) (string, error) {
+	v, err := base64.StdEncoding.DecodeString(s)
+	return string(v), err
 }

@@ -23,7 +23,7 @@ const (
 	nameCluster               = resource.Name("cluster")
 	nameConnectionSecret      = resource.Name("connection-secret")
 
-	// Credentials (credentials.go, rotator.go, endpoint.go).
+	// Credentials (bootstrap.go, secrets.go, rotator.go, endpoint.go).
 	nameBootstrapSecret        = resource.Name("bootstrap-secret")
 	nameMasterSecret           = resource.Name("master-secret")
 	nameMasterSecretVersion    = resource.Name("master-secret-version")
