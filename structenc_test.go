@@ -524,6 +524,14 @@ func TestTypedStructUnusual(t *testing.T) {
 				},
 			},
 		},
+		"Fallback": {
+			reason: "Values the encoder hands to go-json-experiment and parses back (valueFromJSON): escapes, numbers, nesting.",
+			v: &encMarshals{Any: map[string]any{
+				"escapes": "quote \" backslash \\ slash / <html> & \u2028 nl \n tab \t é 世界 😀 \x01 \x7f",
+				"numbers": []any{0.0, math.Copysign(0, -1), 0.1, 1e21, 1e-7, -3, uint64(math.MaxUint64), int64(math.MinInt64), float32(0.1)},
+				"nested":  map[string]any{"l": []any{[]any{}, map[string]any{}, nil, true, false, ""}, "": "empty key"},
+			}},
+		},
 		"EmptyMarshals": {
 			reason: "Marshalers that write null, \"\" or {} are left out under omitempty, as the SDK does.",
 			v:      &encUnusual{Marshals: &encMarshals{}},
