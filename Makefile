@@ -74,6 +74,19 @@ go-test: verify-generated check-repo
 	go test -race ./...
 	# Benchmarks as a smoke run only: a broken benchmark fails, timing never does.
 	go test -run '^$$' -bench . -benchtime 100x .
+	# Fuzzing, bounded: each target explores a fixed number of inputs from its
+	# seeds (f.Add and testdata/fuzz/), 10 to 20 s each on 2 cores. A count,
+	# not a duration: a duration's deadline can fail a run that found nothing
+	# ("context deadline exceeded", go.dev/issue/75804). Each starts from its
+	# seeds, not from what earlier runs cached (which would replace exploring
+	# with replaying), and does not minimize what it finds, which would spend
+	# the budget; a failing input is written to testdata/fuzz/ as found.
+	# Longer runs: go test -run '^$$' -fuzz '^FuzzLifecycle$$' -fuzztime 10m .
+	fuzzcache="$$(go env GOCACHE)/fuzz/$$(go list .)"; \
+	for target in FuzzTypedStruct:200 FuzzRunFunction:8000 FuzzValidate:10000 FuzzLifecycle:400; do \
+		rm -rf "$$fuzzcache/$${target%%:*}"; \
+		go test -vet=off -run '^$$' -fuzz "^$${target%%:*}\$$" -fuzztime "$${target#*:}x" -fuzzminimizetime 0 .; \
+	done
 
 ## e2e: render all examples, validate outputs, golden files and example XRs
 e2e:

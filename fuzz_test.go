@@ -91,8 +91,8 @@ func fuzzXR(spec any, legacy bool) map[string]any {
 // FuzzRunFunction calls the function with arbitrary specs, and then again
 // with what the provider would observe, for up to three calls. Whatever the
 // spec, the function must not panic or fail, must not answer a Fatal result
-// with half-built desired state, and must compose only resources in the
-// spec's region.
+// with half-built desired state, must compose only resources in the spec's
+// region, and must encode each exactly as the SDK would.
 func FuzzRunFunction(f *testing.F) {
 	for i, s := range fuzzSeedSpecs(f) {
 		f.Add(s, i%2 == 1, uint8(i%3))
@@ -128,7 +128,8 @@ func checkRunFunction(t *testing.T, spec any, legacy bool, calls int) {
 	}
 	observed := map[string]*fnv1.Resource{}
 	for call := 0; call < calls; call++ {
-		rsp := run(t, newRequest(xr, exampleInput(), observed))
+		req := newRequest(xr, exampleInput(), observed)
+		rsp := run(t, req)
 		desired := rsp.GetDesired().GetResources()
 		if hasFatal(rsp) {
 			if len(desired) > 0 {
@@ -144,6 +145,8 @@ func checkRunFunction(t *testing.T, spec any, legacy bool, calls int) {
 		if rsp.GetDesired().GetComposite() == nil {
 			t.Fatalf("call %d: no Fatal result and no desired composite resource", call)
 		}
+		// Every composed resource is what the SDK's own conversion gives.
+		checkDesiredMatchesSDK(t, req, rsp)
 		next := map[string]*fnv1.Resource{}
 		for n, r := range desired {
 			obj := r.GetResource().AsMap()

@@ -65,20 +65,6 @@ func trimMetadata(s *structpb.Struct) {
 	}
 }
 
-// structFromJSON parses a JSON object, as go-json-experiment writes it, into
-// a Struct. Numbers become doubles, as they do through map[string]any.
-func structFromJSON(b []byte) (*structpb.Struct, error) {
-	v, err := valueFromJSON(b)
-	if err != nil {
-		return nil, err
-	}
-	s := v.GetStructValue()
-	if s == nil {
-		return nil, errors.New("cannot convert JSON to a Struct: not an object")
-	}
-	return s, nil
-}
-
 // valueFromJSON parses any JSON value, as go-json-experiment writes it.
 func valueFromJSON(b []byte) (*structpb.Value, error) {
 	p := &jsonParser{b: b}
