@@ -15,7 +15,7 @@ RENDER_FLAGS ?=
 
 XRDS := $(wildcard apis/*/definition.yaml)
 
-.PHONY: all tools crds generate check-repo verify-generated verify-xrds build go-test e2e e2e-cluster e2e-cluster-up e2e-cluster-down package test render render-validate validate clean
+.PHONY: all tools crds generate check-repo verify-generated verify-xrds build go-test e2e readme readme-update e2e-cluster e2e-cluster-up e2e-cluster-down package test render render-validate validate clean
 
 all: test
 
@@ -88,9 +88,18 @@ go-test: verify-generated check-repo
 		go test -vet=off -run '^$$' -fuzz "^$${target%%:*}\$$" -fuzztime "$${target#*:}x" -fuzzminimizetime 0 .; \
 	done
 
-## e2e: render all examples, validate outputs, golden files and example XRs
+## e2e: render all examples, validate outputs, golden files and example XRs, then run the commands README.md and docs/ show and check their output samples
 e2e:
 	@hack/e2e.sh
+	@hack/readme.sh
+
+## readme: run the commands README.md and docs/ show and check their output samples (part of make e2e)
+readme:
+	@hack/readme.sh
+
+## readme-update: rewrite the output samples in README.md and docs/ from real output
+readme-update:
+	@hack/readme.sh --update
 
 ## e2e-cluster: start etcd, kube-apiserver, Crossplane core and the function on loopback, run the e2e suite (e2e/), stop everything
 e2e-cluster:
