@@ -40,7 +40,7 @@ func ComposedStruct(o runtime.Object, omit string) (*structpb.Struct, error) {
 func setKind(o runtime.Object) error {
 	gvks, _, err := composed.Scheme.ObjectKinds(o)
 	if err != nil {
-		return errors.Wrap(err, "did you add it to composed.Scheme?")
+		return errors.Wrapf(err, "cannot set the apiVersion and kind of %T: did you add it to composed.Scheme?", o)
 	}
 	for _, gvk := range gvks {
 		o.GetObjectKind().SetGroupVersionKind(gvk)
