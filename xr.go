@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -364,8 +365,11 @@ type namedShape struct {
 	shape *jsonShape
 }
 
-// jsonUnmarshalerType is encoding/json's (textUnmarshalerType: structenc.go).
-var jsonUnmarshalerType = reflect.TypeFor[json.Unmarshaler]()
+// Types that decode with their own method, not by their fields.
+var (
+	jsonUnmarshalerType = reflect.TypeFor[json.Unmarshaler]()
+	textUnmarshalerType = reflect.TypeFor[encoding.TextUnmarshaler]()
+)
 
 // shapeOf is the shape of t, built once per type (seen).
 func shapeOf(t reflect.Type, seen map[reflect.Type]*jsonShape) *jsonShape {
