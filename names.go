@@ -66,6 +66,10 @@ const (
 	prefixInstance                     = "instance-"
 )
 
+// prefixInstanceParameterGroup starts the names of the instances' DB
+// parameter groups, one per family (parameters.go).
+const prefixInstanceParameterGroup = "db-parameter-group-"
+
 // labelComponent carries a composed resource's name, so reference selectors
 // can pick exactly that resource among the XR's (matchControllerRef).
 const labelComponent = "aurora-postgres.fn.crossplane.io/component"
@@ -202,6 +206,22 @@ func isUsage(n resource.Name) bool {
 
 func nameLogGroup(export string) resource.Name {
 	return resource.Name(prefixLogGroup + export)
+}
+
+// nameInstanceParameterGroup is the composed DB parameter group of the
+// instances for one parameter group family, e.g.
+// db-parameter-group-aurora-postgresql16 (a DB parameter group, as AWS calls
+// an instance one; not "instance-", the prefix of the instances): a major upgrade composes the
+// new family's group next to the old one.
+func nameInstanceParameterGroup(family string) resource.Name {
+	return resource.Name(prefixInstanceParameterGroup + family)
+}
+
+// instanceParameterGroupName is the AWS name of the instances' DB parameter
+// group of one family: the hook a major upgrade uses to move the instances
+// to the new family's group. At most 50+1+19 characters, within RDS's 255.
+func instanceParameterGroupName(clusterID, family string) string {
+	return clusterID + "-" + family
 }
 
 func nameInstance(suffix string) resource.Name {
