@@ -169,9 +169,10 @@ func (p *plan) compose(o observed, f facts) *desired {
 	}
 
 	if ref := s.WriteConnectionSecretToRef; ref != nil && !p.meta.Legacy {
+		n := nameConnectionSecretFor(o, ref.Name)
 		switch {
-		case o.exists(nameConnectionSecret), f.status.Endpoint != "":
-			d.add(nameConnectionSecret, p.connectionSecret(ref.Name, f.status))
+		case o.exists(n), f.status.Endpoint != "":
+			d.add(n, p.connectionSecret(n, ref.Name, f.status))
 		case o.exists(nameCluster):
 			d.wait("WaitingForEndpoint", "waiting for the cluster endpoint before writing connection secret %q", ref.Name)
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/netip"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -206,6 +207,41 @@ func isUsage(n resource.Name) bool {
 
 func nameLogGroup(export string) resource.Name {
 	return resource.Name(prefixLogGroup + export)
+}
+
+// prefixConnectionSecret starts the key of a connection Secret renamed
+// after it was created (nameConnectionSecretFor).
+const prefixConnectionSecret = "connection-secret-"
+
+// nameConnectionSecretFor is the composed resource of the connection Secret
+// named secretName (spec.writeConnectionSecretToRef.name). Crossplane keeps
+// the name of a composed resource that exists, whatever the desired object
+// says (crossplane v2.3.4, internal/controller/apiextensions/composite/
+// composition_functions.go: "maintain its name and namespace"), so a rename
+// under the same key would be silently ignored. A renamed Secret therefore
+// gets a key of its own, and the old key leaves the desired state:
+// Crossplane deletes the old Secret and creates the new one. The key is the
+// observed one that already holds a Secret of that name; else
+// connection-secret while that is free (every XR until its first rename);
+// else connection-secret-<8 hex digits of the name>.
+func nameConnectionSecretFor(o observed, secretName string) resource.Name {
+	keys := []resource.Name{nameConnectionSecret}
+	for n := range o {
+		if strings.HasPrefix(string(n), prefixConnectionSecret) {
+			keys = append(keys, n)
+		}
+	}
+	sort.Slice(keys[1:], func(i, j int) bool { return keys[1+i] < keys[1+j] })
+	for _, n := range keys {
+		if o.exists(n) && o.str(n, "metadata", "name") == secretName {
+			return n
+		}
+	}
+	if !o.exists(nameConnectionSecret) {
+		return nameConnectionSecret
+	}
+	h := sha256.Sum256([]byte(secretName))
+	return resource.Name(prefixConnectionSecret + hex.EncodeToString(h[:])[:8])
 }
 
 // nameInstanceParameterGroup is the composed DB parameter group of the

@@ -142,17 +142,23 @@ func (p *plan) cluster(kmsKeyARN string, b bootstrap) *rdsv1beta1.Cluster {
 	return c
 }
 
+// promotionTier is an instance's failover priority: its own, else 0 for the
+// writer and 1 for readers.
+func promotionTier(i int, in Instance) int64 {
+	if in.PromotionTier != nil {
+		return *in.PromotionTier
+	}
+	if i > 0 {
+		return 1
+	}
+	return 0
+}
+
 // clusterInstance is one writer or reader. It carries no engineVersion: the
 // cluster owns it, and a copy on the instance loops (provider-upjet-aws#1326).
 func (p *plan) clusterInstance(i int, in Instance) *rdsv1beta1.ClusterInstance {
 	suffix := instanceSuffix(i, in)
-	tier := int64(0)
-	if i > 0 {
-		tier = 1
-	}
-	if in.PromotionTier != nil {
-		tier = *in.PromotionTier
-	}
+	tier := promotionTier(i, in)
 	fp := rdsv1beta1.ClusterInstanceParameters{
 		Region:                    ptr.To(p.region),
 		Engine:                    ptr.To(engineAuroraPostgreSQL),
