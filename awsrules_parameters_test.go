@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"k8s.io/apimachinery/pkg/util/validation"
 )
 
 // ruleKindRDSParamGroup is the DB parameter group of the instances.
@@ -102,6 +104,33 @@ func checkTLSForced(s *ruleState) []ruleFinding {
 		})
 		if ruleKindRDSClusterParamGroup.is(pg.Obj) && forced != 1 {
 			out = append(out, ruleFinding{Resource: pg.Name, Message: fmt.Sprintf("sets rds.force_ssl to 1 %d times, want once", forced)})
+		}
+	}
+	return out
+}
+
+// ruleLabelValues is the LabelValues rule. Not AWS's, but the API server's:
+// a composed resource with an invalid label is refused, and its component
+// label carries its composed resource name, which the function builds from
+// user input (instance names, families, CIDRs).
+var ruleLabelValues = awsRule{
+	ID:        "LabelValues",
+	Statement: "Every label value of every desired resource is a valid Kubernetes label value: at most 63 characters of letters, digits, '-', '_' and '.', starting and ending with a letter or digit.",
+	Citations: []string{
+		"https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set",
+	},
+	Check: checkLabelValues,
+}
+
+func checkLabelValues(s *ruleState) []ruleFinding {
+	var out []ruleFinding
+	for _, n := range sortedMapKeys(s.Desired) {
+		labels := objMap(s.Desired[n], "metadata", "labels")
+		for _, k := range sortedMapKeys(labels) {
+			v, _ := labels[k].(string)
+			for _, msg := range validation.IsValidLabelValue(v) {
+				out = append(out, ruleFinding{Resource: n, Message: fmt.Sprintf("label %s=%q: %s", k, v, msg)})
+			}
 		}
 	}
 	return out

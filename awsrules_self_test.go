@@ -458,7 +458,7 @@ func TestAWSRulesSelfTest(t *testing.T) {
 					map[string]any{"name": "rds.force_ssl", "value": "1", "applyMethod": "immediate"},
 					map[string]any{"name": "shared_preload_libraries", "value": "pg_stat_statements", "applyMethod": "pending-reboot"},
 				}}),
-				"db-parameter-group-aurora-postgresql16": testMR(ruleKindRDSParamGroup, "db-parameter-group-aurora-postgresql16", map[string]any{"parameter": []any{
+				"db-parameter-group-16": testMR(ruleKindRDSParamGroup, "db-parameter-group-16", map[string]any{"parameter": []any{
 					map[string]any{"name": "work_mem", "value": "65536", "applyMethod": "immediate"},
 				}}),
 			})},
@@ -470,7 +470,7 @@ func TestAWSRulesSelfTest(t *testing.T) {
 					map[string]any{"name": "rds.force_ssl", "value": "1"},
 					map[string]any{"name": "shared_preload_libraries", "value": "x", "applyMethod": "immediate"},
 				}}),
-				"db-parameter-group-aurora-postgresql16": testMR(ruleKindRDSParamGroup, "db-parameter-group-aurora-postgresql16", map[string]any{"parameter": []any{
+				"db-parameter-group-16": testMR(ruleKindRDSParamGroup, "db-parameter-group-16", map[string]any{"parameter": []any{
 					map[string]any{"name": "work_mem", "value": "1", "applyMethod": "now"},
 					map[string]any{"name": "work_mem", "value": "2", "applyMethod": "immediate"},
 				}}),
@@ -478,8 +478,25 @@ func TestAWSRulesSelfTest(t *testing.T) {
 			want: want{violations: []string{
 				`ParameterApplyMethods: self-test: "cluster-parameter-group" (rds ClusterParameterGroup): spec.forProvider.parameter[0] (rds.force_ssl) sets no applyMethod: the provider then updates the group on every poll (provider-upjet-aws#1286)`,
 				`ParameterApplyMethods: self-test: "cluster-parameter-group" (rds ClusterParameterGroup): spec.forProvider.parameter[1] (shared_preload_libraries) is static but has applyMethod immediate: AWS accepts only pending-reboot`,
-				`ParameterApplyMethods: self-test: "db-parameter-group-aurora-postgresql16" (rds ParameterGroup): spec.forProvider.parameter[0] (work_mem) has applyMethod "now", want immediate or pending-reboot`,
-				`ParameterApplyMethods: self-test: "db-parameter-group-aurora-postgresql16" (rds ParameterGroup): spec.forProvider.parameter[1] names work_mem again`,
+				`ParameterApplyMethods: self-test: "db-parameter-group-16" (rds ParameterGroup): spec.forProvider.parameter[0] (work_mem) has applyMethod "now", want immediate or pending-reboot`,
+				`ParameterApplyMethods: self-test: "db-parameter-group-16" (rds ParameterGroup): spec.forProvider.parameter[1] names work_mem again`,
+			}},
+		},
+
+		// LabelValues.
+		"LabelValuesGood": {
+			reason: "Component labels of names within 63 characters pass.",
+			args: args{rule: "LabelValues", state: testState("us-east-1", map[string]map[string]any{
+				"usage-db-parameter-group-16-by-instance-reader-12345": testMR(ruleKindRDSParamGroup, "usage-db-parameter-group-16-by-instance-reader-12345", map[string]any{}),
+			})},
+		},
+		"LabelValuesBad": {
+			reason: "A component label over 63 characters is refused by the API server.",
+			args: args{rule: "LabelValues", state: testState("us-east-1", map[string]map[string]any{
+				"usage-db-parameter-group-aurora-postgresql16-by-instance-reader-b": testMR(ruleKindRDSParamGroup, "usage-db-parameter-group-aurora-postgresql16-by-instance-reader-b", map[string]any{}),
+			})},
+			want: want{violations: []string{
+				`LabelValues: self-test: "usage-db-parameter-group-aurora-postgresql16-by-instance-reader-b" (rds ParameterGroup): label aurora-postgres.fn.crossplane.io/component="usage-db-parameter-group-aurora-postgresql16-by-instance-reader-b": must be no more than 63 bytes`,
 			}},
 		},
 
@@ -491,7 +508,7 @@ func TestAWSRulesSelfTest(t *testing.T) {
 					map[string]any{"name": "rds.force_ssl", "value": "1", "applyMethod": "immediate"},
 					map[string]any{"name": "ssl_min_protocol_version", "value": "TLSv1.3", "applyMethod": "immediate"},
 				}}),
-				"db-parameter-group-aurora-postgresql16": testMR(ruleKindRDSParamGroup, "db-parameter-group-aurora-postgresql16", map[string]any{"parameter": []any{
+				"db-parameter-group-16": testMR(ruleKindRDSParamGroup, "db-parameter-group-16", map[string]any{"parameter": []any{
 					map[string]any{"name": "work_mem", "value": "65536", "applyMethod": "immediate"},
 				}}),
 			})},
@@ -503,7 +520,7 @@ func TestAWSRulesSelfTest(t *testing.T) {
 					map[string]any{"name": "rds.force_ssl", "value": "0", "applyMethod": "immediate"},
 					map[string]any{"name": "ssl_min_protocol_version", "value": "TLSv1", "applyMethod": "immediate"},
 				}}),
-				"db-parameter-group-aurora-postgresql16": testMR(ruleKindRDSParamGroup, "db-parameter-group-aurora-postgresql16", map[string]any{"parameter": []any{
+				"db-parameter-group-16": testMR(ruleKindRDSParamGroup, "db-parameter-group-16", map[string]any{"parameter": []any{
 					map[string]any{"name": "ssl", "value": "0", "applyMethod": "pending-reboot"},
 				}}),
 			})},
@@ -511,7 +528,7 @@ func TestAWSRulesSelfTest(t *testing.T) {
 				`TLSForced: self-test: "cluster-parameter-group" (rds ClusterParameterGroup): sets rds.force_ssl to 1 0 times, want once`,
 				`TLSForced: self-test: "cluster-parameter-group" (rds ClusterParameterGroup): spec.forProvider.parameter[0] sets rds.force_ssl to "0": connections without TLS would be accepted`,
 				`TLSForced: self-test: "cluster-parameter-group" (rds ClusterParameterGroup): spec.forProvider.parameter[1] allows TLSv1: below TLS 1.2`,
-				`TLSForced: self-test: "db-parameter-group-aurora-postgresql16" (rds ParameterGroup): spec.forProvider.parameter[0] turns ssl off ("0")`,
+				`TLSForced: self-test: "db-parameter-group-16" (rds ParameterGroup): spec.forProvider.parameter[0] turns ssl off ("0")`,
 			}},
 		},
 

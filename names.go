@@ -245,12 +245,13 @@ func nameConnectionSecretFor(o observed, secretName string) resource.Name {
 }
 
 // nameInstanceParameterGroup is the composed DB parameter group of the
-// instances for one parameter group family, e.g.
-// db-parameter-group-aurora-postgresql16 (a DB parameter group, as AWS calls
-// an instance one; not "instance-", the prefix of the instances): a major upgrade composes the
-// new family's group next to the old one.
+// instances for one parameter group family: db-parameter-group-16 for
+// aurora-postgresql16, so a major upgrade composes the new family's group
+// next to the old one. "db-", as AWS calls an instance's parameter group,
+// not "instance-", the prefix of the instances; short, because the Usage of
+// it by an instance carries both names in a label value (63 characters).
 func nameInstanceParameterGroup(family string) resource.Name {
-	return resource.Name(prefixInstanceParameterGroup + family)
+	return resource.Name(prefixInstanceParameterGroup + strings.TrimPrefix(family, engineAuroraPostgreSQL))
 }
 
 // instanceParameterGroupName is the AWS name of the instances' DB parameter

@@ -155,7 +155,7 @@ func TestParameterGroupBuilders(t *testing.T) {
 		Params                 []rdsv1beta1.ParameterParameters
 	}
 	want := group{
-		Name: "db-parameter-group-aurora-postgresql15", External: "ns-db-aurora-postgresql15", Family: "aurora-postgresql15",
+		Name: "db-parameter-group-15", External: "ns-db-aurora-postgresql15", Family: "aurora-postgresql15",
 		Params: []rdsv1beta1.ParameterParameters{
 			{Name: ptr.To("max_connections"), Value: ptr.To("500"), ApplyMethod: ptr.To("pending-reboot")},
 			{Name: ptr.To("jit"), Value: ptr.To("off"), ApplyMethod: ptr.To("immediate")},
