@@ -34,9 +34,11 @@ func TestDay2(t *testing.T) {
 	var objs map[string]*unstructured.Unstructured
 	ok := t.Run("Converge", func(t *testing.T) {
 		xr, objs = converge(ctx, t, x, tr, convergeTimeout, readyWith(goldenNames(t, "Parameters")))
+		// No provider resolves references here: each instance selects the
+		// DB parameter group (checkComposed: exactly one composed resource).
 		for _, n := range []string{"instance-writer", "instance-reader-a", "instance-reader-b"} {
-			if v := str(objs[n], "spec", "forProvider", "dbParameterGroupName"); v != str(objs[pg], "metadata", "annotations", "crossplane.io/external-name") {
-				t.Errorf("%s dbParameterGroupName %q, want the DB parameter group's name", n, v)
+			if v := str(objs[n], "spec", "forProvider", "dbParameterGroupNameSelector", "matchLabels", "aurora-postgres.fn.crossplane.io/component"); v != pg {
+				t.Errorf("%s selects DB parameter group %q, want %s", n, v, pg)
 			}
 		}
 	})
