@@ -107,6 +107,10 @@ func (p *plan) compose(o observed, f facts) *desired {
 		d.add(nameIngressSecurityGroup(id), p.ingressFromSecurityGroup(id))
 	}
 	d.add(nameClusterParameterGroup, p.clusterParameterGroup())
+	if p.composesInstanceParameterGroup(o) {
+		family := p.instanceParameterGroupFamily()
+		d.add(nameInstanceParameterGroup(family), p.instanceParameterGroup(family))
+	}
 
 	// NOTE: the log groups must be Ready before the cluster exports to them,
 	// or RDS creates them itself (pitfall 9).
@@ -143,7 +147,11 @@ func (p *plan) compose(o observed, f facts) *desired {
 	for i, in := range s.Instances {
 		n := nameInstance(instanceSuffix(i, in))
 		if clusterReady || o.exists(n) {
-			d.add(n, p.clusterInstance(i, in))
+			ci := p.clusterInstance(i, in)
+			if pg, ok := p.instanceParameterGroupRef(o, n); ok {
+				ci.Spec.ForProvider.DBParameterGroupNameSelector = selectorFor(pg)
+			}
+			d.add(n, ci)
 			continue
 		}
 		held++
@@ -161,9 +169,10 @@ func (p *plan) compose(o observed, f facts) *desired {
 	}
 
 	if ref := s.WriteConnectionSecretToRef; ref != nil && !p.meta.Legacy {
+		n := nameConnectionSecretFor(o, ref.Name)
 		switch {
-		case o.exists(nameConnectionSecret), f.status.Endpoint != "":
-			d.add(nameConnectionSecret, p.connectionSecret(ref.Name, f.status))
+		case o.exists(n), f.status.Endpoint != "":
+			d.add(n, p.connectionSecret(n, ref.Name, f.status))
 		case o.exists(nameCluster):
 			d.wait("WaitingForEndpoint", "waiting for the cluster endpoint before writing connection secret %q", ref.Name)
 		}

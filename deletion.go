@@ -60,6 +60,11 @@ func (p *plan) usages() []usage {
 	for i, in := range p.spec.Instances {
 		us = append(us, usage{of: nameCluster, by: nameInstance(instanceSuffix(i, in)), reason: "RDS deletes a cluster only once it has no instances"})
 	}
+	// Only where both are desired (composeUsages): with spec.instanceParameters.
+	pg := nameInstanceParameterGroup(p.instanceParameterGroupFamily())
+	for i, in := range p.spec.Instances {
+		us = append(us, usage{of: pg, by: nameInstance(instanceSuffix(i, in)), reason: "the instance uses this DB parameter group: RDS refuses to delete a group in use (InvalidDBParameterGroupState)"})
+	}
 	return us
 }
 

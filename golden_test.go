@@ -63,6 +63,11 @@ var goldenCases = map[string]goldenCase{
 		input:  exampleInput(),
 		steady: true,
 	},
+	"Parameters": {
+		reason: "spec.parameters on top of the function's own, and a DB parameter group every named instance references; apply methods by kind.",
+		xr:     "testdata/xr/parameters.yaml",
+		steady: true,
+	},
 	"RDSManagedRotationFirstReconcile": {
 		reason: "RDS owns the password; the rotation schedule waits for the RDS-owned secret's ARN.",
 		xr:     "testdata/xr/rds-managed.yaml",

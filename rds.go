@@ -1,8 +1,6 @@
 package main
 
 import (
-	"strconv"
-
 	"k8s.io/utils/ptr"
 
 	xpv1 "github.com/crossplane/crossplane-runtime/v2/apis/common/v1"
@@ -12,12 +10,6 @@ import (
 
 // instanceClassServerless is the instance class of Aurora Serverless v2.
 const instanceClassServerless = "db.serverless"
-
-// Parameter group apply methods. Dynamic parameters apply at once; always
-// setting the method avoids a drift loop (provider-upjet-aws#1286).
-const (
-	applyImmediate = "immediate"
-)
 
 // subnetGroup places the cluster in the user's subnets.
 func (p *plan) subnetGroup() *rdsv1beta1.SubnetGroup {
@@ -46,15 +38,9 @@ func clusterParameterGroupFamily(engineVersion string) string {
 }
 
 // clusterParameterGroup forces TLS and logs statements slower than the
-// slow-query threshold (the source of the slow-query metric).
+// slow-query threshold (the source of the slow-query metric), with the
+// user's spec.parameters on top (parameters.go).
 func (p *plan) clusterParameterGroup() *rdsv1beta1.ClusterParameterGroup {
-	param := func(name, value string) rdsv1beta1.ClusterParameterGroupParameterParameters {
-		return rdsv1beta1.ClusterParameterGroupParameterParameters{
-			Name:        ptr.To(name),
-			Value:       ptr.To(value),
-			ApplyMethod: ptr.To(applyImmediate),
-		}
-	}
 	return &rdsv1beta1.ClusterParameterGroup{
 		ObjectMeta: p.objectMeta(nameClusterParameterGroup, p.clusterID),
 		Spec: rdsv1beta1.ClusterParameterGroupSpec{
@@ -63,11 +49,8 @@ func (p *plan) clusterParameterGroup() *rdsv1beta1.ClusterParameterGroup {
 				Region:      ptr.To(p.region),
 				Family:      ptr.To(clusterParameterGroupFamily(p.spec.EngineVersion)),
 				Description: ptr.To("Aurora PostgreSQL cluster " + p.clusterID),
-				Parameter: []rdsv1beta1.ClusterParameterGroupParameterParameters{
-					param("log_min_duration_statement", strconv.FormatInt(*p.spec.Logging.SlowQueryThresholdMs, 10)),
-					param("rds.force_ssl", "1"),
-				},
-				Tags: p.tags(),
+				Parameter:   p.clusterParameters(),
+				Tags:        p.tags(),
 			},
 		},
 	}
@@ -159,17 +142,23 @@ func (p *plan) cluster(kmsKeyARN string, b bootstrap) *rdsv1beta1.Cluster {
 	return c
 }
 
+// promotionTier is an instance's failover priority: its own, else 0 for the
+// writer and 1 for readers.
+func promotionTier(i int, in Instance) int64 {
+	if in.PromotionTier != nil {
+		return *in.PromotionTier
+	}
+	if i > 0 {
+		return 1
+	}
+	return 0
+}
+
 // clusterInstance is one writer or reader. It carries no engineVersion: the
 // cluster owns it, and a copy on the instance loops (provider-upjet-aws#1326).
 func (p *plan) clusterInstance(i int, in Instance) *rdsv1beta1.ClusterInstance {
 	suffix := instanceSuffix(i, in)
-	tier := int64(0)
-	if i > 0 {
-		tier = 1
-	}
-	if in.PromotionTier != nil {
-		tier = *in.PromotionTier
-	}
+	tier := promotionTier(i, in)
 	fp := rdsv1beta1.ClusterInstanceParameters{
 		Region:                    ptr.To(p.region),
 		Engine:                    ptr.To(engineAuroraPostgreSQL),

@@ -94,6 +94,8 @@ func validate(m xrMeta, s *AuroraSpec) field.ErrorList {
 	errs = append(errs, validateEngine(root, s)...)
 	errs = append(errs, validateNetwork(root.Child("network"), s.Network)...)
 	errs = append(errs, validateInstances(root, s)...)
+	errs = append(errs, validateParameters(root.Child("parameters"), s.Parameters)...)
+	errs = append(errs, validateParameters(root.Child("instanceParameters"), s.InstanceParameters)...)
 	errs = append(errs, validateEncryption(root.Child("encryption"), s)...)
 	errs = append(errs, validateCredentials(root, s)...)
 	errs = append(errs, validateLogging(root.Child("logging"), s.Logging)...)

@@ -38,6 +38,8 @@ type AuroraSpec struct {
 	Port                       *int64               `json:"port,omitempty"`
 	Network                    Network              `json:"network"`
 	Instances                  []Instance           `json:"instances,omitempty"`
+	Parameters                 []Parameter          `json:"parameters,omitempty"`
+	InstanceParameters         []Parameter          `json:"instanceParameters,omitempty"`
 	ServerlessV2               *ServerlessV2        `json:"serverlessV2,omitempty"`
 	Encryption                 Encryption           `json:"encryption,omitempty"`
 	Credentials                Credentials          `json:"credentials,omitempty"`
@@ -241,7 +243,7 @@ func decodeXR(oxr *resource.Composite) (xrMeta, *AuroraSpec, error) {
 	w := specWalk{at: make([]step, 1, 8)}
 	w.at[0] = step{name: "spec"}
 	w.check(specShape, raw, own)
-	m.UnknownFields = w.errs
+	m.UnknownFields = append(w.errs, checkParameterValues(raw)...)
 	// Leave out Crossplane's own fields that AuroraSpec does not have
 	// (spec.crossplane or, for a legacy XR, spec.resourceRefs and the like:
 	// the composition and a reference to every composed resource).

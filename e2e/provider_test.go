@@ -450,6 +450,8 @@ func (p *provider) atProvider(u *unstructured.Unstructured) map[string]any {
 		at["arn"], at["id"] = arn("rds", "subgrp:"+ext), ext
 	case "rds/ClusterParameterGroup":
 		at["arn"], at["id"] = arn("rds", "cluster-pg:"+ext), ext
+	case "rds/ParameterGroup":
+		at["arn"], at["id"] = arn("rds", "pg:"+ext), ext
 	case "rds/Cluster":
 		at["arn"], at["id"] = arn("rds", "cluster:"+ext), ext
 		at["endpoint"] = ext + ".cluster-c9akciq32." + region + ".rds.amazonaws.com"
