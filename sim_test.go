@@ -114,7 +114,11 @@ func (pv provider) observe(name string, desired *structpb.Struct) *fnv1.Resource
 			}}
 		}
 		fp["dbSubnetGroupName"] = ext
-		fp["dbClusterParameterGroupName"] = ext
+		// The selector's group, resolved once; a name the function set
+		// explicitly (a major upgrade's new group) stays.
+		if _, ok := fp["dbClusterParameterGroupName"]; !ok {
+			fp["dbClusterParameterGroupName"] = ext
+		}
 		fp["vpcSecurityGroupIds"] = []any{"sg-" + shortHash(pv.xrName + "/security-group")[:17]}
 	case "Secret":
 		ext = arn("secretsmanager", "secret:"+fp["name"].(string)+"-"+h[:6])
