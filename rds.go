@@ -199,8 +199,8 @@ func (p *plan) clusterInstance(i int, in Instance) *rdsv1beta1.ClusterInstance {
 		PreferredMaintenanceWindow: ptr.To(p.spec.PreferredMaintenanceWindow),
 		// NOTE: a class change applies now or in the maintenance window.
 		ApplyImmediately:   ptr.To(*p.spec.ApplyImmediately),
-		CopyTagsToSnapshot:         ptr.To(true),
-		Tags:                       p.tags(),
+		CopyTagsToSnapshot: ptr.To(true),
+		Tags:               p.tags(),
 	}
 	if in.AvailabilityZone != "" {
 		fp.AvailabilityZone = ptr.To(in.AvailabilityZone)

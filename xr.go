@@ -188,9 +188,9 @@ type AuroraStatus struct {
 	// Upgrade is where a major version upgrade is (engine.go).
 	Upgrade *UpgradeStatus `json:"upgrade,omitempty"`
 	// Pending are changes the spec asks for that RDS has not applied yet.
-	Pending []PendingChange `json:"pending,omitempty"`
-	VPCEndpointID       string `json:"vpcEndpointId,omitempty"`
-	RotationEnabled     *bool  `json:"rotationEnabled,omitempty"`
+	Pending         []PendingChange `json:"pending,omitempty"`
+	VPCEndpointID   string          `json:"vpcEndpointId,omitempty"`
+	RotationEnabled *bool           `json:"rotationEnabled,omitempty"`
 	// Bootstrap records the SelfManaged password's hand-off (bootstrap.go).
 	Bootstrap *BootstrapStatus `json:"bootstrap,omitempty"`
 	// Deletion says what deleting the XR does and leaves behind (deletion.go).
