@@ -66,7 +66,7 @@ func below(requested, running string) bool {
 // reporting what runs in atProvider. selected is the parameter group the
 // cluster's selector resolves to (the fake resolves no reference: the
 // function names the first group after the cluster).
-func (es *engines) apply(key, selected string, fp, at map[string]any) {
+func (es *engines) apply(key, selected string, generation int64, fp, at map[string]any) {
 	es.mu.Lock()
 	defer es.mu.Unlock()
 	requested, _ := fp["engineVersion"].(string)
@@ -79,6 +79,7 @@ func (es *engines) apply(key, selected string, fp, at map[string]any) {
 	case !ok:
 		e = &engine{version: resolve(requested), group: group}
 		es.byKey[key] = e
+	case generation == e.generation:
 	case below(requested, e.version):
 		e.refused = append(e.refused, fmt.Sprintf("engineVersion %s while %s runs", requested, e.version))
 	case fp["applyImmediately"] == true:
@@ -97,6 +98,7 @@ func (es *engines) apply(key, selected string, fp, at map[string]any) {
 			e.pendingGroup = group
 		}
 	}
+	e.generation = generation
 	at["engineVersionActual"] = e.version
 	if e.group != "" {
 		at["dbClusterParameterGroupName"] = e.group

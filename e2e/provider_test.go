@@ -456,7 +456,7 @@ func (p *provider) atProvider(u *unstructured.Unstructured) map[string]any {
 		at["arn"], at["id"] = arn("rds", "cluster:"+ext), ext
 		at["endpoint"] = ext + ".cluster-c9akciq32." + region + ".rds.amazonaws.com"
 		at["readerEndpoint"] = ext + ".cluster-ro-c9akciq32." + region + ".rds.amazonaws.com"
-		p.engines.apply(u.GetNamespace()+"/"+u.GetName(), ext, fp, at)
+		p.engines.apply(u.GetNamespace()+"/"+u.GetName(), ext, u.GetGeneration(), fp, at)
 		at["clusterResourceId"] = "cluster-" + strings.ToUpper(h[:26])
 		if fp["port"] == nil {
 			at["port"] = float64(5432)
