@@ -29,6 +29,10 @@ type engine struct {
 	version, group               string
 	pendingVersion, pendingGroup string
 	refused                      []string
+	// generation is the managed resource's generation last applied: a
+	// provider applies each new one; polls in between only observe (and
+	// provider-upjet-aws#1514 drops a diff that is only a lower version).
+	generation int64
 }
 
 // engines are the clusters' engines, by namespace/name of their MR.
