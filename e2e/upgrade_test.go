@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
@@ -84,6 +85,24 @@ func TestEngineVersions(t *testing.T) {
 
 	ok = t.Run("MajorUpgradeWaitsForTheWindow", func(t *testing.T) {
 		patchXR(ctx, t, x, map[string]any{"spec": map[string]any{"engineVersion": "16"}})
+		// Before the provider reports the new group: Preparing, and the
+		// cluster untouched.
+		waitFor(ctx, t, x, "Preparing with the 16 parameter group composed", func(xr *unstructured.Unstructured, objs map[string]*unstructured.Unstructured) error {
+			if err := wantStatus(xr, "upgrade.phase", "Preparing"); err != nil {
+				return err
+			}
+			if objs["cluster-parameter-group-16"] == nil {
+				return fmt.Errorf("no cluster-parameter-group-16 yet")
+			}
+			c := objs["cluster"]
+			if v, a := str(c, "spec", "forProvider", "engineVersion"), str(c, "spec", "forProvider", "allowMajorVersionUpgrade"); v != "15.13" || a != "" {
+				return fmt.Errorf("while Preparing the cluster asks for %s (allowMajorVersionUpgrade %q), want 15.13 untouched", v, a)
+			}
+			if r := conditionReason(xr, "Available"); r != "Upgrading" {
+				return fmt.Errorf("Available reason %q, want Upgrading", r)
+			}
+			return nil
+		})
 		phases := map[string]bool{}
 		early := false
 		var xr *unstructured.Unstructured
@@ -127,6 +146,11 @@ func TestEngineVersions(t *testing.T) {
 		if err := pv.observe(ctx, objs["cluster"]); err != nil {
 			t.Fatal(err)
 		}
+		// The cluster runs 16 on the new group: the old group goes once its
+		// Usage is gone, without the provider's help.
+		waitFor(ctx, t, x, "Finishing", func(xr *unstructured.Unstructured, _ map[string]*unstructured.Unstructured) error {
+			return wantStatus(xr, "upgrade.phase", "Finishing")
+		})
 		xr, objs := converge(ctx, t, x, tr, convergeTimeout, allReady(func(xr *unstructured.Unstructured, objs map[string]*unstructured.Unstructured) error {
 			if objs["cluster-parameter-group"] != nil || objs["usage-cluster-parameter-group-by-cluster"] != nil {
 				return fmt.Errorf("the 15 parameter group or its Usage is still there")
@@ -172,4 +196,29 @@ func wantStatus(xr *unstructured.Unstructured, path, want string) error {
 		return fmt.Errorf("status.%s %q, want %q", path, got, want)
 	}
 	return nil
+}
+
+// waitFor polls an XR, without playing the provider, until ok holds.
+func waitFor(ctx context.Context, t *testing.T, x *xrRef, what string, ok func(xr *unstructured.Unstructured, objs map[string]*unstructured.Unstructured) error) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		xr, err := x.get(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkRejected(t, xr)
+		objs, err := x.composed(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = ok(xr, objs)
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not %s: %v\n%s", x, what, err, describe(ctx, x))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
