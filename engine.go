@@ -233,6 +233,10 @@ func (p *plan) planEngine(o observed) (enginePlan, field.ErrorList) {
 	}
 	targetMajor := engineMajor(e.version)
 	runningMajor := engineMajor(now)
+	if now == "" {
+		// Neither reported nor asked yet: nothing to upgrade from.
+		runningMajor = targetMajor
+	}
 	target := p.parameterGroupFor(o, targetMajor)
 	current := p.currentGroup(o, runningMajor)
 	done := runningMajor == targetMajor && (current.external == target.external)
