@@ -198,6 +198,7 @@ func awsRuleStates(t *testing.T) []*ruleState {
 	states = append(states, goldenFileStates(t)...)
 	states = append(states, simulatedStates(t)...)
 	states = append(states, slowSimulatedStates(t)...)
+	states = append(states, changedSimulatedStates(t)...)
 	states = append(states, benchStates(t)...)
 	return states
 }

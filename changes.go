@@ -36,8 +36,16 @@ func (p *plan) checkChanges(o observed, f facts) field.ErrorList {
 	forbid(root.Child("region"), "the region", ptr.Deref(fp.Region, ""), s.Region)
 	forbid(root.Child("databaseName"), "the database name", ptr.Deref(fp.DatabaseName, ""), s.DatabaseName)
 	forbid(root.Child("masterUsername"), "the master username", ptr.Deref(fp.MasterUsername, ""), s.MasterUsername)
-	if was := ptr.Deref(fp.EngineVersion, ""); was != "" && engineMajor(was) != engineMajor(s.EngineVersion) {
-		errs = append(errs, field.Forbidden(root.Child("engineVersion"), fmt.Sprintf("cannot change the major version from %s to %s in place: a major upgrade needs a new cluster parameter group family and a blue/green deployment", engineMajor(was), engineMajor(s.EngineVersion))))
+	// NOTE: RDS sets the engine lifecycle support only at creation and
+	// restore (ModifyDBCluster has no EngineLifecycleSupport).
+	if want := s.EngineLifecycleSupport; want != "" {
+		was := o.str(nameCluster, "status", "atProvider", "engineLifecycleSupport")
+		if was == "" {
+			was = o.str(nameCluster, "spec", "initProvider", "engineLifecycleSupport")
+		}
+		if was != "" && was != want {
+			errs = append(errs, field.Forbidden(root.Child("engineLifecycleSupport"), fmt.Sprintf("cannot change the engine lifecycle support from %q to %q on an existing cluster: RDS sets it only when it creates or restores a cluster (leave it unset, or set it to %q)", was, want, was)))
+		}
 	}
 	wasMode := CredentialsModeSelfManaged
 	if ptr.Deref(fp.ManageMasterUserPassword, false) {

@@ -106,10 +106,13 @@ func (p *plan) compose(o observed, f facts) *desired {
 	for _, id := range s.Network.AllowedSecurityGroupIDs {
 		d.add(nameIngressSecurityGroup(id), p.ingressFromSecurityGroup(id))
 	}
-	d.add(nameClusterParameterGroup, p.clusterParameterGroup())
-	if p.composesInstanceParameterGroup(o) {
-		family := p.instanceParameterGroupFamily()
-		d.add(nameInstanceParameterGroup(family), p.instanceParameterGroup(family))
+	for _, g := range p.engine.groups {
+		d.add(g.name, p.clusterParameterGroup(g))
+	}
+	if p.engine.instanceGroups {
+		for _, family := range p.instanceParameterGroupFamilies() {
+			d.add(nameInstanceParameterGroup(family), p.instanceParameterGroup(family))
+		}
 	}
 
 	// NOTE: the log groups must be Ready before the cluster exports to them,
@@ -130,14 +133,14 @@ func (p *plan) compose(o observed, f facts) *desired {
 	b := f.bootstrap
 	switch {
 	case o.exists(nameCluster):
-		d.add(nameCluster, p.cluster(s.Encryption.ExistingKMSKeyARN, b))
+		d.add(nameCluster, p.cluster(s.Encryption.ExistingKMSKeyARN, b, o))
 	case !keyAvailable:
 	case len(logsPending) > 0:
 		d.wait("WaitingForLogGroups", "waiting for log group(s) %s to become ready before creating the cluster, so RDS exports into groups with retention and encryption", strings.Join(logsPending, ", "))
 	case p.selfManaged() && !o.exists(nameBootstrapSecret):
 		d.wait("WaitingForBootstrapSecret", "waiting for the bootstrap Secret %q that holds the initial master password before creating the cluster", bootstrapSecretName(p.clusterID))
 	default:
-		d.add(nameCluster, p.cluster(s.Encryption.ExistingKMSKeyARN, b))
+		d.add(nameCluster, p.cluster(s.Encryption.ExistingKMSKeyARN, b, o))
 	}
 
 	// Instances fail to create until their cluster exists; waiting avoids

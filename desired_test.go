@@ -157,7 +157,9 @@ func composedObjects(t testing.TB, req *fnv1.RunFunctionRequest) *desired {
 	if m.Legacy && p.namespace == "" {
 		return nil
 	}
-	if errs := append(p.checkChanges(o, f), p.checkCreation(o)...); len(errs) > 0 {
+	engine, engineErrs := p.planEngine(o)
+	p.engine = engine
+	if errs := append(append(p.checkChanges(o, f), p.checkCreation(o)...), engineErrs...); len(errs) > 0 {
 		return nil
 	}
 	supplied, ferr := p.suppliedPassword(req, &fnv1.RunFunctionResponse{}, o)

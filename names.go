@@ -389,3 +389,25 @@ func eventSubscriptionName(clusterID, source string) string {
 	}
 	return "aurora-" + clusterID + "-instance-events"
 }
+
+// nameClusterParameterGroupOf is the cluster parameter group of one major
+// after a major upgrade: the cluster keeps cluster-parameter-group for the
+// family it was created with, and each later family gets its own, so the
+// new group exists (and is Ready) before the cluster moves to it and the
+// old one is deleted after.
+func nameClusterParameterGroupOf(major string) resource.Name {
+	return resource.Name(string(nameClusterParameterGroup) + "-" + major)
+}
+
+// isClusterParameterGroup reports whether a composed resource is a cluster
+// parameter group, of any family.
+func isClusterParameterGroup(n resource.Name) bool {
+	return n == nameClusterParameterGroup || strings.HasPrefix(string(n), string(nameClusterParameterGroup)+"-")
+}
+
+// clusterParameterGroupName is the AWS name of the cluster parameter group
+// of a major after a major upgrade: <cluster identifier>-<family>, e.g.
+// orders-aurora-postgresql17 (letters, digits and hyphens, at most 255).
+func clusterParameterGroupName(clusterID, major string) string {
+	return clusterID + "-" + engineAuroraPostgreSQL + major
+}

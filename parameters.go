@@ -313,26 +313,47 @@ func (p *plan) clusterParameters() []rdsv1beta1.ClusterParameterGroupParameterPa
 }
 
 // instanceParameterGroupFamily is the family of the DB parameter group the
-// instances use: the engine's major.
-//
-// NOTE: a major upgrade moves the instances to a group of the new family
-// (hashicorp/terraform-provider-aws#35912: dbInstanceParameterGroupName
-// with allowMajorVersionUpgrade). The group of each family is its own
-// composed resource (nameInstanceParameterGroup) with its own AWS name
-// (instanceParameterGroupName), so an upgrade composes the new family's
-// group next to the old one and points the instances at it through
-// instanceParameterGroupRef.
+// instances use: the major the cluster runs. During a major upgrade
+// (engine.go) the instances stay on the running major's group, the target
+// family's group is composed next to it (instanceParameterGroupFamilies)
+// and named in the cluster's dbInstanceParameterGroupName, and RDS moves
+// the instances with the upgrade (hashicorp/terraform-provider-aws#35912);
+// their dbParameterGroupName follows once the cluster runs the target
+// major, and the old group goes after its Usages.
 func (p *plan) instanceParameterGroupFamily() string {
-	return clusterParameterGroupFamily(p.spec.EngineVersion)
+	major := engineMajor(p.engine.version)
+	if r := p.engine.running; r != "" && engineMajor(r) != major {
+		major = engineMajor(r)
+	}
+	return clusterParameterGroupFamily(major)
 }
 
-// composesInstanceParameterGroup reports whether the instances get a DB
-// parameter group of their own: once spec.instanceParameters lists one, and
-// for good once it exists (emptying the list resets the group's parameters
-// to the family defaults but keeps the instances on it: moving them back to
-// the default group would need a reboot for nothing).
+// instanceParameterGroupFamilies are the families of the DB parameter
+// groups to compose: the instances' and, during a major upgrade, the
+// target's.
+func (p *plan) instanceParameterGroupFamilies() []string {
+	families := []string{p.instanceParameterGroupFamily()}
+	if target := clusterParameterGroupFamily(engineMajor(p.engine.version)); target != families[0] {
+		families = append(families, target)
+	}
+	return families
+}
+
+// composesInstanceParameterGroup reports whether the instances get DB
+// parameter groups of their own: once spec.instanceParameters lists one,
+// and for good once one exists (emptying the list resets the group's
+// parameters to the family defaults but keeps the instances on it: moving
+// them back to the default group would need a reboot for nothing).
 func (p *plan) composesInstanceParameterGroup(o observed) bool {
-	return len(p.spec.InstanceParameters) > 0 || o.exists(nameInstanceParameterGroup(p.instanceParameterGroupFamily()))
+	if len(p.spec.InstanceParameters) > 0 {
+		return true
+	}
+	for n := range o {
+		if strings.HasPrefix(string(n), prefixInstanceParameterGroup) {
+			return true
+		}
+	}
+	return false
 }
 
 // instanceParameterGroup is the DB parameter group of every instance, of
@@ -367,7 +388,7 @@ func (p *plan) instanceParameterGroup(family string) *rdsv1beta1.ParameterGroup 
 // existing one once the group exists, so the provider never modifies the
 // instance towards a group AWS does not have yet.
 func (p *plan) instanceParameterGroupRef(o observed, instance resource.Name) (resource.Name, bool) {
-	if !p.composesInstanceParameterGroup(o) {
+	if !p.engine.instanceGroups {
 		return "", false
 	}
 	n := nameInstanceParameterGroup(p.instanceParameterGroupFamily())

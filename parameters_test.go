@@ -146,7 +146,7 @@ func TestParameterGroupBuilders(t *testing.T) {
 		{Name: ptr.To("shared_preload_libraries"), Value: ptr.To("pg_stat_statements"), ApplyMethod: ptr.To("pending-reboot")},
 		{Name: ptr.To("work_mem"), Value: ptr.To("4096"), ApplyMethod: ptr.To("pending-reboot")},
 	}
-	if diff := cmp.Diff(wantCluster, p.clusterParameterGroup().Spec.ForProvider.Parameter); diff != "" {
+	if diff := cmp.Diff(wantCluster, p.clusterParameterGroup(p.engine.clusterGroup).Spec.ForProvider.Parameter); diff != "" {
 		t.Errorf("clusterParameterGroup(): the function's own first, rds.force_ssl once, apply methods by kind: -want, +got:\n%s", diff)
 	}
 	pg := p.instanceParameterGroup(p.instanceParameterGroupFamily())
@@ -213,6 +213,7 @@ func TestInstanceParameterGroupRef(t *testing.T) {
 			for _, n := range tc.observed {
 				o[n] = nil
 			}
+			p.engine, _ = p.planEngine(o)
 			n, ok := p.instanceParameterGroupRef(o, instance)
 			if diff := cmp.Diff(tc.want, want{n, ok}, cmp.AllowUnexported(want{})); diff != "" {
 				t.Errorf("\n%s\ninstanceParameterGroupRef(): -want, +got:\n%s", tc.reason, diff)

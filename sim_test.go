@@ -114,7 +114,11 @@ func (pv provider) observe(name string, desired *structpb.Struct) *fnv1.Resource
 			}}
 		}
 		fp["dbSubnetGroupName"] = ext
-		fp["dbClusterParameterGroupName"] = ext
+		// The selector's group, resolved once; a name the function set
+		// explicitly (a major upgrade's new group) stays.
+		if _, ok := fp["dbClusterParameterGroupName"]; !ok {
+			fp["dbClusterParameterGroupName"] = ext
+		}
 		fp["vpcSecurityGroupIds"] = []any{"sg-" + shortHash(pv.xrName + "/security-group")[:17]}
 	case "Secret":
 		ext = arn("secretsmanager", "secret:"+fp["name"].(string)+"-"+h[:6])
@@ -196,9 +200,31 @@ type simulation struct {
 // stops at a Fatal result, the last step's.
 func simulate(t testing.TB, xr, input map[string]any, delay map[string]int) simulation {
 	t.Helper()
+	return simulateWith(t, xr, input, simOptions{delay: delay})
+}
+
+// simOptions change what a simulation starts from and how AWS behaves.
+type simOptions struct {
+	delay map[string]int
+	// observed is what exists when the simulation starts (an earlier
+	// simulation's end); nil for nothing.
+	observed map[string]*fnv1.Resource
+	// aws, when set, changes each resource as the provider reports it:
+	// what AWS did on its own (a minor upgrade in the maintenance
+	// window), or has not done yet (a change waiting for the window).
+	aws func(name string, obj map[string]any)
+}
+
+// simulateWith is simulate with options.
+func simulateWith(t testing.TB, xr, input map[string]any, opts simOptions) simulation {
+	t.Helper()
 	pv := forXR(xr, testAccount)
 	sim := simulation{observed: map[string]*fnv1.Resource{}, xr: xr}
 	age := map[string]int{}
+	for n, r := range opts.observed {
+		sim.observed[n] = r
+		age[n] = 1 << 20
+	}
 	var last []byte
 	for range 30 {
 		req := newRequest(sim.xr, input, sim.observed)
@@ -213,7 +239,12 @@ func simulate(t testing.TB, xr, input map[string]any, delay map[string]int) simu
 		for name, r := range rsp.GetDesired().GetResources() {
 			age[name]++
 			o := pv.observe(name, r.GetResource())
-			if age[name] <= delay[o.GetResource().GetFields()["kind"].GetStringValue()] {
+			if opts.aws != nil {
+				obj := o.GetResource().AsMap()
+				opts.aws(name, obj)
+				o = &fnv1.Resource{Resource: mustStruct(obj)}
+			}
+			if age[name] <= opts.delay[o.GetResource().GetFields()["kind"].GetStringValue()] {
 				o = notReadyYet(o)
 				creating++
 			}

@@ -33,6 +33,8 @@ type AuroraSpec struct {
 	AccountID                  string               `json:"accountId,omitempty"`
 	ClusterIdentifier          string               `json:"clusterIdentifier,omitempty"`
 	EngineVersion              string               `json:"engineVersion,omitempty"`
+	EngineLifecycleSupport     string               `json:"engineLifecycleSupport,omitempty"`
+	ApplyImmediately           *bool                `json:"applyImmediately,omitempty"`
 	DatabaseName               string               `json:"databaseName,omitempty"`
 	MasterUsername             string               `json:"masterUsername,omitempty"`
 	Port                       *int64               `json:"port,omitempty"`
@@ -183,8 +185,15 @@ type AuroraStatus struct {
 	KMSKeyARN           string `json:"kmsKeyArn,omitempty"`
 	SecurityGroupID     string `json:"securityGroupId,omitempty"`
 	EngineVersionActual string `json:"engineVersionActual,omitempty"`
-	VPCEndpointID       string `json:"vpcEndpointId,omitempty"`
-	RotationEnabled     *bool  `json:"rotationEnabled,omitempty"`
+	// EngineVersionMessage says when spec.engineVersion is behind the
+	// version the cluster runs (engine.go).
+	EngineVersionMessage string `json:"engineVersionMessage,omitempty"`
+	// Upgrade is where a major version upgrade is (engine.go).
+	Upgrade *UpgradeStatus `json:"upgrade,omitempty"`
+	// Pending are changes the spec asks for that RDS has not applied yet.
+	Pending         []PendingChange `json:"pending,omitempty"`
+	VPCEndpointID   string          `json:"vpcEndpointId,omitempty"`
+	RotationEnabled *bool           `json:"rotationEnabled,omitempty"`
 	// Bootstrap records the SelfManaged password's hand-off (bootstrap.go).
 	Bootstrap *BootstrapStatus `json:"bootstrap,omitempty"`
 	// Deletion says what deleting the XR does and leaves behind (deletion.go).

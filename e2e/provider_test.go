@@ -96,10 +96,12 @@ type provider struct {
 	// being deleted is never updated (the managed reconciler only deletes
 	// it), so turning protection off on it then changes nothing in AWS.
 	protected map[string]bool
+	// engines is what each rds Cluster runs in AWS (engine.go's e2e).
+	engines engines
 }
 
 func newProvider(c *kube.Client) *provider {
-	return &provider{c: c, reported: map[string]map[string]any{}, protected: map[string]bool{}}
+	return &provider{c: c, reported: map[string]map[string]any{}, protected: map[string]bool{}, engines: engines{byKey: map[string]*engine{}}}
 }
 
 // isManaged reports whether an object is a provider-aws managed resource.
@@ -456,7 +458,7 @@ func (p *provider) atProvider(u *unstructured.Unstructured) map[string]any {
 		at["arn"], at["id"] = arn("rds", "cluster:"+ext), ext
 		at["endpoint"] = ext + ".cluster-c9akciq32." + region + ".rds.amazonaws.com"
 		at["readerEndpoint"] = ext + ".cluster-ro-c9akciq32." + region + ".rds.amazonaws.com"
-		at["engineVersionActual"] = fp["engineVersion"]
+		p.engines.apply(u.GetNamespace()+"/"+u.GetName(), ext, u.GetGeneration(), fp, at)
 		at["clusterResourceId"] = "cluster-" + strings.ToUpper(h[:26])
 		if fp["port"] == nil {
 			at["port"] = float64(5432)
