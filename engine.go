@@ -160,6 +160,8 @@ type enginePlan struct {
 	// allowMajorVersionUpgrade is set while the cluster moves to a higher
 	// major.
 	allowMajorVersionUpgrade bool
+	// targetMajor is the major the cluster runs once any upgrade is done.
+	targetMajor string
 	// instanceGroups: the instances use DB parameter groups of their own
 	// (spec.instanceParameters), one per family like the cluster's.
 	instanceGroups bool
@@ -212,7 +214,7 @@ func (p *plan) planEngine(o observed) (enginePlan, field.ErrorList) {
 	instanceGroups := p.composesInstanceParameterGroup(o)
 	if !exists {
 		g := p.parameterGroupFor(o, specMajor)
-		return enginePlan{version: spec, groups: []parameterGroup{g}, clusterGroup: g, instanceGroups: instanceGroups}, nil
+		return enginePlan{version: spec, targetMajor: specMajor, groups: []parameterGroup{g}, clusterGroup: g, instanceGroups: instanceGroups}, nil
 	}
 	asked := ptr.Deref(fp.EngineVersion, "")
 	running := o.str(nameCluster, "status", "atProvider", "engineVersionActual")
@@ -236,6 +238,7 @@ func (p *plan) planEngine(o observed) (enginePlan, field.ErrorList) {
 		e.behind = fmt.Sprintf("spec.engineVersion %s is below the version the cluster runs, %s (upgraded by AWS in the maintenance window, or outside this XR): RDS cannot downgrade, so the cluster keeps %s; set spec.engineVersion to %s or %s", spec, now, now, engineMajor(now), now)
 	}
 	targetMajor := engineMajor(e.version)
+	e.targetMajor = targetMajor
 	runningMajor := engineMajor(now)
 	if now == "" {
 		// Neither reported nor asked yet: nothing to upgrade from.

@@ -1,8 +1,14 @@
 package main
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
+
+	"sigs.k8s.io/yaml"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -156,4 +162,95 @@ func resourceNameOf(n string) resource.Name { return resource.Name(n) }
 func sortedStrings(s []string) []string {
 	slices.Sort(s)
 	return s
+}
+
+// TestMajorUpgradeWithInstanceParameters plays TestMajorUpgrade's upgrade
+// with spec.instanceParameters: RDS refuses the upgrade unless the same
+// ModifyDBCluster names the target family's DB parameter group
+// (hashicorp/terraform-provider-aws#35912), so that group is Ready before
+// the cluster moves, the cluster names it with allowMajorVersionUpgrade, the
+// instances stay on the running family's group until the cluster runs the
+// target major, and the old group goes last.
+func TestMajorUpgradeWithInstanceParameters(t *testing.T) {
+	dir := t.TempDir()
+	withParameters := func(path string) string {
+		obj := readObject(t, path)
+		obj["spec"].(map[string]any)["instanceParameters"] = []any{map[string]any{"name": "work_mem", "value": "65536"}}
+		b, err := yaml.Marshal(obj)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := filepath.Join(dir, filepath.Base(path))
+		if err := os.WriteFile(out, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	sim := goldenChanged(t, goldenCase{xr: withParameters("testdata/xr/upgrade-16.yaml"), before: withParameters("testdata/xr/existing-key.yaml")})
+	const (
+		group15 = "db-parameter-group-15"
+		group16 = "db-parameter-group-16"
+	)
+	instanceGroups := func(i int) (groups, selected []string) {
+		for n, r := range sim.steps[i].rsp.GetDesired().GetResources() {
+			switch {
+			case strings.HasPrefix(n, prefixInstanceParameterGroup):
+				groups = append(groups, n)
+			case strings.HasPrefix(n, prefixInstance):
+				sel, _ := mrParam(r.GetResource().AsMap(), "dbParameterGroupNameSelector")
+				labels, _ := sel.(map[string]any)["matchLabels"].(map[string]any)
+				selected = append(selected, n+"->"+fmt.Sprint(labels[labelComponent]))
+			}
+		}
+		return sortedStrings(groups), sortedStrings(selected)
+	}
+	var phases []string
+	for i := range sim.steps {
+		if hasFatal(sim.steps[i].rsp) {
+			t.Fatalf("unexpected fatal result: %v", sim.steps[i].rsp.GetResults())
+		}
+		ph := upgradePhase(sim, i)
+		if len(phases) == 0 || phases[len(phases)-1] != ph {
+			phases = append(phases, ph)
+		}
+		c := clusterOf(t, sim, i)
+		groups, selected := instanceGroups(i)
+		dbGroup := mrParamString(c, "dbInstanceParameterGroupName")
+		switch ph {
+		case upgradePreparing, upgradeUpgrading:
+			if diff := cmp.Diff([]string{group15, group16}, groups); diff != "" {
+				t.Errorf("step %d (%s): both families' DB parameter groups: -want, +got:\n%s", i, ph, diff)
+			}
+			for _, s := range selected {
+				if !strings.HasSuffix(s, "->"+group15) {
+					t.Errorf("step %d (%s): %s: the instances stay on the running family's group until the cluster runs 16", i, ph, s)
+				}
+			}
+		}
+		switch ph {
+		case upgradePreparing:
+			if dbGroup != "" {
+				t.Errorf("step %d: preparing: the cluster names no DB instance parameter group before the upgrade, got %q", i, dbGroup)
+			}
+		case upgradeUpgrading:
+			if dbGroup != "finance-ledger-aurora-postgresql16" {
+				t.Errorf("step %d: upgrading: dbInstanceParameterGroupName %q, want finance-ledger-aurora-postgresql16 (terraform-provider-aws#35912)", i, dbGroup)
+			}
+			if !observedFrom(sim.steps[i].req).ready(group16) {
+				t.Errorf("step %d: upgrading before %s is Ready", i, group16)
+			}
+		}
+	}
+	if diff := cmp.Diff([]string{upgradePreparing, upgradeUpgrading, upgradeFinishing, ""}, phases); diff != "" {
+		t.Errorf("phases: -want, +got:\n%s", diff)
+	}
+	groups, selected := instanceGroups(len(sim.steps) - 1)
+	if diff := cmp.Diff([]string{group16}, groups); diff != "" {
+		t.Errorf("DB parameter groups at the end: -want, +got:\n%s", diff)
+	}
+	for _, s := range selected {
+		if !strings.HasSuffix(s, "->"+group16) {
+			t.Errorf("at the end: %s: the instances use the 16 group", s)
+		}
+	}
 }

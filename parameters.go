@@ -321,7 +321,7 @@ func (p *plan) clusterParameters() []rdsv1beta1.ClusterParameterGroupParameterPa
 // their dbParameterGroupName follows once the cluster runs the target
 // major, and the old group goes after its Usages.
 func (p *plan) instanceParameterGroupFamily() string {
-	major := engineMajor(p.engine.version)
+	major := p.engine.targetMajor
 	if r := p.engine.running; r != "" && engineMajor(r) != major {
 		major = engineMajor(r)
 	}
@@ -333,7 +333,7 @@ func (p *plan) instanceParameterGroupFamily() string {
 // target's.
 func (p *plan) instanceParameterGroupFamilies() []string {
 	families := []string{p.instanceParameterGroupFamily()}
-	if target := clusterParameterGroupFamily(engineMajor(p.engine.version)); target != families[0] {
+	if target := clusterParameterGroupFamily(p.engine.targetMajor); target != families[0] {
 		families = append(families, target)
 	}
 	return families

@@ -223,7 +223,7 @@ func (p *plan) clusterEngine(fp *rdsv1beta1.ClusterParameters) {
 		// instances to it; their dbParameterGroupName follows once the
 		// cluster runs the target major (instanceParameterGroupFamily).
 		if e.instanceGroups {
-			fp.DBInstanceParameterGroupName = ptr.To(instanceParameterGroupName(p.clusterID, clusterParameterGroupFamily(engineMajor(e.version))))
+			fp.DBInstanceParameterGroupName = ptr.To(instanceParameterGroupName(p.clusterID, clusterParameterGroupFamily(e.targetMajor)))
 		}
 	}
 }
