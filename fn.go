@@ -70,7 +70,11 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		fatal(rsp, reasonInvalidSpec, invalid(errs))
 		return rsp, nil
 	}
-	o := observedFrom(req)
+	all := observedFrom(req)
+	// NOTE: a cluster that is only probed is not this XR's yet: the
+	// builders and the status see no cluster (adopt.go).
+	claim := clusterClaimOf(m, spec, all)
+	o := claim.withoutProbe(all)
 	prev := previousStatus(oxr)
 	facts := observe(m, spec, o, prev)
 	account, errs := resolveAccount(accountSources(spec, in, env), facts.observedAccount, facts.observedAccountARN)
@@ -83,7 +87,7 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		fatal(rsp, reasonInvalidSpec, errors.Errorf("cluster-scoped XR %q was not created by a claim: set the function input's namespace to choose where its resources go", m.Name))
 		return rsp, nil
 	}
-	if errs := append(p.checkChanges(o, facts), p.checkCreation(o)...); len(errs) > 0 {
+	if errs := append(append(p.checkChanges(o, facts), p.checkCreation(o)...), append(p.checkRestore(o), p.checkAdoption(all)...)...); len(errs) > 0 {
 		fatal(rsp, reasonInvalidSpec, invalid(errs))
 		return rsp, nil
 	}
@@ -105,7 +109,7 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	}
 	facts.status.Deletion = p.deletionStatus(facts.status)
 
-	d := p.compose(o, facts)
+	d := p.claim(claim, p.compose(o, facts), all)
 	drs := make(map[string]*fnv1.Resource, len(d.order))
 	notReady, err := p.setDesired(drs, d, o, facts)
 	if err != nil {

@@ -18,6 +18,9 @@ type goldenCase struct {
 	// steady renders the state converge ends in instead of the first
 	// reconcile.
 	steady bool
+	// unprobed renders the very first call, before the provider answered
+	// the probe of the cluster identifier (adopt.go).
+	unprobed bool
 }
 
 // goldenCases are TestGolden's cases, keyed by their directory in
@@ -124,6 +127,36 @@ var goldenCases = map[string]goldenCase{
 		xr:     "testdata/xr/api-sketch.yaml",
 		steady: true,
 	},
+	"IdentifierProbe": {
+		reason:   "The very first call composes only an observe-only probe of the cluster identifier: nothing is created before the provider says no such cluster exists.",
+		xr:       "testdata/xr/minimal.yaml",
+		unprobed: true,
+	},
+	"IdentifierTaken": {
+		reason: "The derived or given identifier exists in AWS without this XR's owner tag: reported, not taken over, nothing new composed.",
+		xr:     "testdata/xr/identifier-taken.yaml",
+		steady: true,
+	},
+	"RestoreFromSnapshot": {
+		reason: "A restore from a snapshot ARN: no databaseName or masterUsername sent, the key encrypts the copy, instances name the cluster (provider-upjet-aws#1764).",
+		xr:     "testdata/xr/restore-snapshot.yaml",
+		steady: true,
+	},
+	"RestorePointInTime": {
+		reason: "A point-in-time restore: restoreToPointInTime full-copy at a time, no engine version, database or master user sent.",
+		xr:     "testdata/xr/restore-point-in-time.yaml",
+		steady: true,
+	},
+	"AdoptObserve": {
+		reason: "An existing cluster observed: the cluster and its two instances observe-only, status filled, every difference from the spec in Available.",
+		xr:     "testdata/xr/adopt-observe.yaml",
+		steady: true,
+	},
+	"AdoptManage": {
+		reason: "The existing cluster managed: its own subnet group kept, instances named by identifier, the spec applied.",
+		xr:     "testdata/xr/adopt-manage.yaml",
+		steady: true,
+	},
 	"InvalidSpec": {
 		reason: "Every mistake is reported in one Fatal result with its field path, and nothing is composed.",
 		xr:     "testdata/xr/invalid.yaml",
@@ -151,7 +184,11 @@ func TestGolden(t *testing.T) {
 				input = exampleInput()
 			}
 			xr := readObject(t, tc.xr)
-			rsp := run(t, newRequest(xr, input, nil))
+			req := newRequest(xr, input, nil)
+			if tc.unprobed {
+				req = newUnprobedRequest(xr, input, nil)
+			}
+			rsp := run(t, req)
 			if tc.steady {
 				rsps, _, _ := converge(t, xr, input)
 				rsp = rsps[len(rsps)-1]
