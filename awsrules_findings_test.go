@@ -369,6 +369,7 @@ func findingSelfTests() map[string]ruleSelfTest {
 		rotationFindingSelfTests(),
 		rdsFindingSelfTests(),
 		policyFindingSelfTests(),
+		restoreAdoptSelfTests(),
 	} {
 		for name := range group {
 			if _, ok := cases[name]; ok {

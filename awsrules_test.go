@@ -105,6 +105,9 @@ type ruleState struct {
 	// in Observe mode): they create and change nothing in AWS, so they are
 	// not in Desired, and their observed forms are not in Observed.
 	ObserveOnly map[string]map[string]any
+	// ObservedObserveOnly are the observed forms of observe-only
+	// resources: the probe's answer.
+	ObservedObserveOnly map[string]map[string]any
 }
 
 // ruleViolation is a finding of a rule in a state as the self-test reports
@@ -130,6 +133,9 @@ func (s *ruleState) describe(name string) string {
 		return "the XR"
 	}
 	obj, ok := s.Desired[name]
+	if !ok {
+		obj, ok = s.ObserveOnly[name]
+	}
 	if !ok {
 		obj = s.Observed[name]
 	}
@@ -444,10 +450,14 @@ func newRuleState(label string, req *fnv1.RunFunctionRequest, desired map[string
 		}
 		s.Desired[n] = o
 	}
+	s.ObservedObserveOnly = map[string]map[string]any{}
 	for n, r := range observed {
-		if o := r.GetResource().AsMap(); !isObserveOnly(o) {
-			s.Observed[n] = o
+		o := r.GetResource().AsMap()
+		if isObserveOnly(o) {
+			s.ObservedObserveOnly[n] = o
+			continue
 		}
+		s.Observed[n] = o
 	}
 	return s, nil
 }
