@@ -538,6 +538,17 @@ func TestRejectedComposedResourceFailsTheXR(t *testing.T) {
 
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
+		// The provider answers the probe of the cluster identifier: only
+		// then is the parameter group composed.
+		if objs, err := x.composed(ctx); err == nil {
+			for _, u := range objs {
+				if isManaged(u) && observeOnly(u) && !answered(u) {
+					if err := pv.observe(ctx, u); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+		}
 		xr, err := x.get(ctx)
 		if err == nil {
 			if err := rejected(xr); err != nil {

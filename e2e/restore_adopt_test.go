@@ -128,7 +128,7 @@ func TestAdoptObserveThenManage(t *testing.T) {
 				t.Errorf("%s is not observe-only in mode Observe", n)
 			}
 		}
-		for _, want := range []string{"engineVersion: runs 16.4", "databaseName: runs \"orders\"", "instance \"legacy-orders-instance-2\" is not in spec.instances"} {
+		for _, want := range []string{"engineVersion: runs 16.4", "security groups: runs with sg-0legacy0orders0001", "instance \"legacy-orders-instance-2\" is not in spec.instances"} {
 			if !strings.Contains(availableMessage(xr), want) {
 				t.Errorf("Available does not report %q: %s", want, availableMessage(xr))
 			}
