@@ -149,12 +149,6 @@ func observeOnly(o observed, n resource.Name) bool {
 	return len(pols) == 1 && pols[0].GetStringValue() == string(xpv1.ManagementActionObserve)
 }
 
-// probing reports whether the observed cluster is the observe-only probe of
-// a cluster not created yet.
-func (p *plan) probing(o observed) bool {
-	return p.spec.Adopt == nil && o.exists(nameCluster) && observeOnly(o, nameCluster)
-}
-
 // adoptObserving reports whether the observed cluster is observed only,
 // for spec.adopt or as a probe: nothing of the spec applies to it yet.
 func (p *plan) adoptObserving(o observed) bool {
@@ -296,7 +290,7 @@ func (p *plan) composeObserve(o observed) *desired {
 			d.wait("AdoptedClusterNotFound", "cluster %q (spec.adopt.clusterIdentifier) does not exist in region %s", p.clusterID, p.region)
 			return d
 		}
-		d.wait("Observing", "observing cluster %q (spec.adopt mode Observe): waiting for the provider to report it", p.clusterID)
+		d.wait("Observing", "observing cluster %q (spec.adopt mode %s): waiting for the provider to report it", p.clusterID, p.spec.Adopt.Mode)
 		return d
 	}
 	for _, id := range members(at) {

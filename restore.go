@@ -117,14 +117,14 @@ func validRDSName(s string) bool {
 	return s[len(s)-1] != '-'
 }
 
-// restoreInto makes the cluster a restore. RDS takes the engine version's
-// data, the database, the master user and (without a key) the encryption
-// from the snapshot or source cluster: the function sends neither
-// databaseName nor masterUsername (RestoreDBClusterFromSnapshot and
-// RestoreDBClusterToPointInTime take no master user; see
+// restoreInto makes the cluster a restore. RDS takes the data, the
+// databases and the master user from the snapshot or source cluster: the
+// function sends neither databaseName nor masterUsername
+// (RestoreDBClusterFromSnapshot and RestoreDBClusterToPointInTime take no
+// master user; see
 // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_RestoreDBClusterFromSnapshot.html
-// and .../API_RestoreDBClusterToPointInTime.html) and checkRestored then
-// compares them with what the restored cluster reports. The key is sent
+// and .../API_RestoreDBClusterToPointInTime.html), and checkRestore and
+// checkChanges then compare them with what the restored cluster reports. The key is sent
 // (kmsKeyId): RDS encrypts the restored copy with it, also from an
 // unencrypted snapshot. A point-in-time restore takes the source's engine
 // version: engineVersion is not sent either, the spec's is compared.
@@ -205,7 +205,7 @@ func (p *plan) checkRestore(o observed) field.ErrorList {
 	path := field.NewPath("spec", "restore")
 	was, now := restoreOf(fp), p.spec.Restore
 	var errs field.ErrorList
-	if describeRestore(was) != describeRestore(now) && !(was == nil && p.probing(o)) {
+	if describeRestore(was) != describeRestore(now) {
 		errs = append(errs, field.Forbidden(path, fmt.Sprintf("the cluster exists (restored from %s): a restore applies at creation only and cannot be added, changed or removed (it was %s, the spec asks %s)", describeRestore(was), describeRestore(was), describeRestore(now))))
 	}
 	if was == nil {
