@@ -370,6 +370,7 @@ func findingSelfTests() map[string]ruleSelfTest {
 		rdsFindingSelfTests(),
 		policyFindingSelfTests(),
 		engineFindingSelfTests(),
+		restoreAdoptSelfTests(),
 	} {
 		for name := range group {
 			if _, ok := cases[name]; ok {

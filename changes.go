@@ -21,7 +21,7 @@ import (
 // leaves the running cluster untouched and tells the user why.
 func (p *plan) checkChanges(o observed, f facts) field.ErrorList {
 	fp, ok := forProvider[rdsv1beta1.ClusterParameters](o, nameCluster)
-	if !ok {
+	if !ok || observeOnly(o, nameCluster) {
 		return nil
 	}
 	root := field.NewPath("spec")

@@ -81,6 +81,9 @@ func withDefaults(s *AuroraSpec) {
 	if s.MasterUsername == "" {
 		s.MasterUsername = defaultMasterUsername
 	}
+	if s.Adopt != nil && s.Adopt.Mode == "" {
+		s.Adopt.Mode = AdoptModeObserve
+	}
 	if s.Port == nil {
 		s.Port = ptr.To[int64](defaultPort)
 	}

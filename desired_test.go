@@ -146,7 +146,9 @@ func composedObjects(t testing.TB, req *fnv1.RunFunctionRequest) *desired {
 	if errs := validate(m, spec); len(errs) > 0 {
 		return nil
 	}
-	o := observedFrom(req)
+	all := observedFrom(req)
+	claim := clusterClaimOf(m, spec, all)
+	o := claim.withoutProbe(all)
 	prev := previousStatus(oxr)
 	f := observe(m, spec, o, prev)
 	account, errs := resolveAccount(accountSources(spec, in, environmentAccount(req)), f.observedAccount, f.observedAccountARN)
@@ -159,7 +161,7 @@ func composedObjects(t testing.TB, req *fnv1.RunFunctionRequest) *desired {
 	}
 	engine, engineErrs := p.planEngine(o)
 	p.engine = engine
-	if errs := append(append(p.checkChanges(o, f), p.checkCreation(o)...), engineErrs...); len(errs) > 0 {
+	if errs := append(append(append(p.checkChanges(o, f), p.checkCreation(o)...), engineErrs...), append(p.checkRestore(o), p.checkAdoption(all)...)...); len(errs) > 0 {
 		return nil
 	}
 	supplied, ferr := p.suppliedPassword(req, &fnv1.RunFunctionResponse{}, o)
@@ -172,7 +174,7 @@ func composedObjects(t testing.TB, req *fnv1.RunFunctionRequest) *desired {
 	if p.selfManaged() {
 		f.status.Bootstrap = f.bootstrap.status()
 	}
-	return p.compose(o, f)
+	return p.claim(claim, p.compose(o, f), all)
 }
 
 // checkDesiredMatchesSDK checks RunFunction's response rsp to req against

@@ -74,7 +74,11 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		fatal(rsp, reasonInvalidSpec, invalid(errs))
 		return rsp, nil
 	}
-	o := observedFrom(req)
+	all := observedFrom(req)
+	// NOTE: a cluster that is only probed is not this XR's yet: the
+	// builders and the status see no cluster (adopt.go).
+	claim := clusterClaimOf(m, spec, all)
+	o := claim.withoutProbe(all)
 	prev := previousStatus(oxr)
 	facts := observe(m, spec, o, prev)
 	account, errs := resolveAccount(accountSources(spec, in, env), facts.observedAccount, facts.observedAccountARN)
@@ -89,7 +93,7 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	}
 	engine, engineErrs := p.planEngine(o)
 	p.engine = engine
-	if errs := append(append(p.checkChanges(o, facts), p.checkCreation(o)...), engineErrs...); len(errs) > 0 {
+	if errs := append(append(append(p.checkChanges(o, facts), p.checkCreation(o)...), engineErrs...), append(p.checkRestore(o), p.checkAdoption(all)...)...); len(errs) > 0 {
 		fatal(rsp, reasonInvalidSpec, invalid(errs))
 		return rsp, nil
 	}
@@ -114,7 +118,7 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	facts.status.EngineVersionMessage = engine.behind
 	facts.status.Pending = p.pending(o, engine)
 
-	d := p.compose(o, facts)
+	d := p.claim(claim, p.compose(o, facts), all)
 	drs := make(map[string]*fnv1.Resource, len(d.order))
 	notReady, err := p.setDesired(drs, d, o, facts)
 	if err != nil {

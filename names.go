@@ -65,6 +65,9 @@ const (
 	prefixEndpointIngressCIDR          = "endpoint-ingress-cidr-"
 	prefixLogGroup                     = "log-group-"
 	prefixInstance                     = "instance-"
+	// A running instance of an adopted cluster that spec.instances does
+	// not name (adopt.go).
+	prefixMember = "member-"
 )
 
 // prefixInstanceParameterGroup starts the names of the instances' DB
@@ -265,6 +268,12 @@ func nameInstance(suffix string) resource.Name {
 	return resource.Name(prefixInstance + suffix)
 }
 
+// nameMember names a running instance of an adopted cluster by its
+// identifier.
+func nameMember(id string) resource.Name {
+	return resource.Name(prefixMember + sanitize(id))
+}
+
 // instanceSuffix is an instance's name within the cluster: its own name, or
 // its 1-based position.
 func instanceSuffix(i int, in Instance) string {
@@ -301,6 +310,9 @@ func finalSnapshotIdentifier(clusterID, uid string) string {
 // is unique within a control plane and stable for the XR's life:
 // <namespace>-<name>-<hash of the identity>.
 func clusterIdentifier(m xrMeta, s *AuroraSpec) string {
+	if s.Adopt != nil && s.Adopt.ClusterIdentifier != "" {
+		return s.Adopt.ClusterIdentifier
+	}
 	if s.ClusterIdentifier != "" {
 		return s.ClusterIdentifier
 	}

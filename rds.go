@@ -92,7 +92,7 @@ func (p *plan) cluster(kmsKeyARN string, b bootstrap, o observed) *rdsv1beta1.Cl
 		IAMDatabaseAuthenticationEnabled: ptr.To(*s.IAMDatabaseAuthentication),
 		SkipFinalSnapshot:                ptr.To(!*s.FinalSnapshot),
 		CopyTagsToSnapshot:               ptr.To(true),
-		Tags:                             p.tags(),
+		Tags:                             p.clusterTags(),
 	}
 	p.clusterEngine(&fp)
 	if *s.FinalSnapshot {
@@ -125,6 +125,7 @@ func (p *plan) cluster(kmsKeyARN string, b bootstrap, o observed) *rdsv1beta1.Cl
 			fp.Serverlessv2ScalingConfiguration.SecondsUntilAutoPause = ptr.To(float64(*v2.SecondsUntilAutoPause))
 		}
 	}
+	p.restoreInto(&fp)
 	c := &rdsv1beta1.Cluster{
 		ObjectMeta: p.objectMeta(nameCluster, p.clusterID),
 		Spec: rdsv1beta1.ClusterSpec{
@@ -193,6 +194,13 @@ func (p *plan) clusterInstance(i int, in Instance) *rdsv1beta1.ClusterInstance {
 	}
 	if in.AvailabilityZone != "" {
 		fp.AvailabilityZone = ptr.To(in.AvailabilityZone)
+	}
+	if p.spec.Restore != nil {
+		// NOTE: an instance of a restored cluster cannot resolve a reference
+		// to it ("referenced field was empty", provider-upjet-aws#1764):
+		// it names the cluster itself.
+		fp.ClusterIdentifierSelector = nil
+		fp.ClusterIdentifier = ptr.To(p.clusterID)
 	}
 	return &rdsv1beta1.ClusterInstance{
 		ObjectMeta: p.objectMeta(nameInstance(suffix), instanceIdentifier(p.clusterID, suffix)),

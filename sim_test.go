@@ -24,6 +24,11 @@ type provider struct {
 	// partition of the ARNs of global resources (IAM roles); regional
 	// ones take their region's.
 	partition string
+	// existing are resources that exist in "AWS" without this XR, by
+	// "<kind>/<external name>", with what the provider observes of them:
+	// an observe-only MR of one reports it, of any other reports that it
+	// does not exist (crossplane-runtime's managed reconciler).
+	existing map[string]map[string]any
 }
 
 // forXR is a provider for the XR's account, name and partition.
@@ -31,7 +36,47 @@ func forXR(xr map[string]any, account string) provider {
 	meta := xr["metadata"].(map[string]any)
 	ns, _ := meta["namespace"].(string)
 	region, _ := xr["spec"].(map[string]any)["region"].(string)
-	return provider{account: account, xrName: meta["name"].(string), xrNamespace: ns, partition: partitionOf(region)}
+	return provider{account: account, xrName: meta["name"].(string), xrNamespace: ns, partition: partitionOf(region), existing: preExistingAWS}
+}
+
+// preExistingAWS is what exists in the test account without any XR: the
+// cluster "legacy-orders" (made in the console: its own subnet group,
+// security group and parameter group, an RDS-managed password, tags of its
+// team, no owner tag) with two instances, as the provider observes them.
+var preExistingAWS = map[string]map[string]any{
+	"Cluster/legacy-orders": {
+		"id":                               "legacy-orders",
+		"arn":                              "arn:aws:rds:us-east-1:111122223333:cluster:legacy-orders",
+		"endpoint":                         "legacy-orders.cluster-c9akciq32.us-east-1.rds.amazonaws.com",
+		"readerEndpoint":                   "legacy-orders.cluster-ro-c9akciq32.us-east-1.rds.amazonaws.com",
+		"port":                             float64(5432),
+		"engine":                           "aurora-postgresql",
+		"engineVersion":                    "16.4",
+		"engineVersionActual":              "16.4",
+		"databaseName":                     "orders",
+		"masterUsername":                   "postgres",
+		"storageEncrypted":                 true,
+		"kmsKeyId":                         "arn:aws:kms:us-east-1:111122223333:key/0b1c2d3e-4f50-4617-8283-94a5b6c7d8e9",
+		"manageMasterUserPassword":         true,
+		"masterUserSecret":                 []any{map[string]any{"secretArn": "arn:aws:secretsmanager:us-east-1:111122223333:secret:rds!cluster-0b1c2d3e-AbCdEf", "secretStatus": "active"}},
+		"dbSubnetGroupName":                "legacy-orders-subnets",
+		"dbClusterParameterGroupName":      "default.aurora-postgresql16",
+		"vpcSecurityGroupIds":              []any{"sg-0legacy0orders0001"},
+		"deletionProtection":               true,
+		"backupRetentionPeriod":            float64(7),
+		"iamDatabaseAuthenticationEnabled": false,
+		"clusterMembers":                   []any{"legacy-orders-instance-1", "legacy-orders-instance-2"},
+		"tags":                             map[string]any{"team": "orders", "cost-center": "4711"},
+		"tagsAll":                          map[string]any{"team": "orders", "cost-center": "4711"},
+	},
+	"ClusterInstance/legacy-orders-instance-1": {
+		"id": "legacy-orders-instance-1", "arn": "arn:aws:rds:us-east-1:111122223333:db:legacy-orders-instance-1",
+		"clusterIdentifier": "legacy-orders", "instanceClass": "db.r6g.large", "writer": true,
+	},
+	"ClusterInstance/legacy-orders-instance-2": {
+		"id": "legacy-orders-instance-2", "arn": "arn:aws:rds:us-east-1:111122223333:db:legacy-orders-instance-2",
+		"clusterIdentifier": "legacy-orders", "instanceClass": "db.r6g.large", "writer": false,
+	},
 }
 
 // observe returns the observed form of one desired composed resource.
@@ -74,6 +119,9 @@ func (pv provider) observe(name string, desired *structpb.Struct) *fnv1.Resource
 	fp := spec["forProvider"].(map[string]any)
 	region, _ := fp["region"].(string)
 	ext, _ := ann["crossplane.io/external-name"].(string)
+	if pols, _ := spec["managementPolicies"].([]any); len(pols) == 1 && pols[0] == "Observe" {
+		return pv.observeOnly(obj, kind, ext)
+	}
 	arn := func(service, res string) string {
 		return fmt.Sprintf("arn:%s:%s:%s:%s:%s", partitionOf(region), service, region, pv.account, res)
 	}
@@ -113,7 +161,12 @@ func (pv provider) observe(name string, desired *structpb.Struct) *fnv1.Resource
 				"kmsKeyId":     keyARN,
 			}}
 		}
-		fp["dbSubnetGroupName"] = ext
+		if tags, ok := fp["tags"]; ok {
+			at["tags"], at["tagsAll"] = tags, tags
+		}
+		if _, ok := fp["dbSubnetGroupName"]; !ok {
+			fp["dbSubnetGroupName"] = ext
+		}
 		// The selector's group, resolved once; a name the function set
 		// explicitly (a major upgrade's new group) stays.
 		if _, ok := fp["dbClusterParameterGroupName"]; !ok {
@@ -163,6 +216,28 @@ func (pv provider) observe(name string, desired *structpb.Struct) *fnv1.Resource
 		at["writer"] = strings.HasSuffix(name, "-1") || strings.HasSuffix(name, "-writer")
 	}
 	ann["crossplane.io/external-name"] = ext
+	obj["status"] = map[string]any{
+		"atProvider": at,
+		"conditions": []any{
+			map[string]any{"type": "Ready", "status": "True", "reason": "Available", "lastTransitionTime": "2026-11-26T12:00:00Z"},
+			map[string]any{"type": "Synced", "status": "True", "reason": "ReconcileSuccess", "lastTransitionTime": "2026-11-26T12:00:00Z"},
+		},
+	}
+	return &fnv1.Resource{Resource: mustStruct(obj)}
+}
+
+// observeOnly is an observe-only MR as the provider reports it: the
+// existing resource's observation, or Synced=False because it does not
+// exist ("cannot observe external resource: external resource does not
+// exist", crossplane-runtime's managed reconciler).
+func (pv provider) observeOnly(obj map[string]any, kind, ext string) *fnv1.Resource {
+	at, ok := pv.existing[kind+"/"+ext]
+	if !ok {
+		obj["status"] = map[string]any{"conditions": []any{
+			map[string]any{"type": "Synced", "status": "False", "reason": "ReconcileError", "message": "cannot observe external resource: external resource does not exist", "lastTransitionTime": "2026-11-26T12:00:00Z"},
+		}}
+		return &fnv1.Resource{Resource: mustStruct(obj)}
+	}
 	obj["status"] = map[string]any{
 		"atProvider": at,
 		"conditions": []any{

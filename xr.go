@@ -55,6 +55,9 @@ type AuroraSpec struct {
 	FinalSnapshot              *bool                `json:"finalSnapshot,omitempty"`
 	Tags                       map[string]string    `json:"tags,omitempty"`
 	WriteConnectionSecretToRef *ConnectionSecretRef `json:"writeConnectionSecretToRef,omitempty"`
+	// Restore and Adopt: restore.go and adopt.go.
+	Restore *Restore `json:"restore,omitempty"`
+	Adopt   *Adopt   `json:"adopt,omitempty"`
 }
 
 // Network places the cluster in a VPC and says who may connect to it.

@@ -96,12 +96,71 @@ type provider struct {
 	// being deleted is never updated (the managed reconciler only deletes
 	// it), so turning protection off on it then changes nothing in AWS.
 	protected map[string]bool
+	// existing are external resources that exist in "AWS" without any
+	// managed resource, by "<kind>/<external name>", with what the
+	// provider observes of them: an observe-only managed resource of one
+	// reports it (adoption); of any other it reports that it does not
+	// exist, as crossplane-runtime's managed reconciler does.
+	existing map[string]map[string]any
 	// engines is what each rds Cluster runs in AWS (engine.go's e2e).
 	engines engines
 }
 
 func newProvider(c *kube.Client) *provider {
-	return &provider{c: c, reported: map[string]map[string]any{}, protected: map[string]bool{}, engines: engines{byKey: map[string]*engine{}}}
+	return &provider{c: c, reported: map[string]map[string]any{}, protected: map[string]bool{}, existing: map[string]map[string]any{}, engines: engines{byKey: map[string]*engine{}}}
+}
+
+// addExisting makes an external resource exist in "AWS".
+func (p *provider) addExisting(kind, externalName string, at map[string]any) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.existing[kind+"/"+externalName] = at
+}
+
+// observeOnly reports whether a managed resource's management policies are
+// exactly [Observe].
+func observeOnly(u *unstructured.Unstructured) bool {
+	pols, _, _ := unstructured.NestedStringSlice(u.Object, "spec", "managementPolicies")
+	return len(pols) == 1 && pols[0] == "Observe"
+}
+
+// answered reports whether the provider reported on an observe-only
+// managed resource's current generation: Ready, or Synced=False because
+// the external resource does not exist.
+func answered(u *unstructured.Unstructured) bool {
+	s, _ := kube.Condition(u, "Synced")
+	return observeOnly(u) && s != "" && kube.ObservedGeneration(u, "Synced") == u.GetGeneration()
+}
+
+// observeExisting is the managed reconciler with management policies
+// [Observe]: it reports the existing resource's observation, or
+// Synced=False: "cannot observe external resource: external resource does
+// not exist" (crossplane-runtime pkg/reconciler/managed/reconciler.go).
+func (p *provider) observeExisting(ctx context.Context, u *unstructured.Unstructured) error {
+	p.mu.Lock()
+	at, ok := p.existing[u.GetKind()+"/"+u.GetAnnotations()["crossplane.io/external-name"]]
+	p.mu.Unlock()
+	now := time.Now().UTC().Format(time.RFC3339)
+	status := map[string]any{"conditions": []any{
+		map[string]any{"type": "Synced", "status": "False", "reason": "ReconcileError", "message": "cannot observe external resource: external resource does not exist", "lastTransitionTime": now, "observedGeneration": u.GetGeneration()},
+	}}
+	if ok {
+		status = map[string]any{
+			"atProvider": at,
+			"conditions": []any{
+				map[string]any{"type": "Ready", "status": "True", "reason": "Available", "lastTransitionTime": now, "observedGeneration": u.GetGeneration()},
+				map[string]any{"type": "Synced", "status": "True", "reason": "ReconcileSuccess", "lastTransitionTime": now, "observedGeneration": u.GetGeneration()},
+			},
+		}
+	}
+	patch, err := json.Marshal(map[string]any{"status": status})
+	if err != nil {
+		return err
+	}
+	if _, err := p.c.MergePatch(ctx, u.GroupVersionKind(), u.GetNamespace(), u.GetName(), patch, "status"); err != nil {
+		return fmt.Errorf("provider: cannot report observe-only %s %s/%s: %w", u.GetKind(), u.GetNamespace(), u.GetName(), err)
+	}
+	return nil
 }
 
 // isManaged reports whether an object is a provider-aws managed resource.
@@ -122,6 +181,9 @@ func ready(u *unstructured.Unstructured) bool {
 // managed resource stays until the provider has dealt with the external
 // resource (watchDeletions).
 func (p *provider) observe(ctx context.Context, u *unstructured.Unstructured) error {
+	if observeOnly(u) {
+		return p.observeExisting(ctx, u)
+	}
 	if err := p.addFinalizer(ctx, u); err != nil {
 		return err
 	}
