@@ -73,7 +73,7 @@ func TestSteadyStateChurn(t *testing.T) {
 
 	start := time.Now()
 	fleet := fileFleet(ctx, t)
-	converged := convergeFleet(ctx, t, fleet, 6*time.Minute)
+	converged := convergeFleet(ctx, t, fleet, 10*time.Minute)
 	t.Logf("%d XRs (%d composed resources) converged in %s", len(fleet), converged, time.Since(start).Round(time.Second))
 
 	// Convergence ends with writes the XRs' own watches trigger (Usages
