@@ -143,6 +143,40 @@ func TestSteadyStateChurn(t *testing.T) {
 	if writes > 0 {
 		t.Errorf("the provider had %d changes to apply at steady state, want none", writes)
 	}
+
+	// A change still reaches what the XR composes at once: through
+	// Crossplane's watch of the XR, not the long TTL.
+	for _, x := range fleet[:3] {
+		latency := changeLatency(ctx, t, x, ttl)
+		t.Logf("%s: a new backup retention reached its rds Cluster in %s", x, latency.Round(10*time.Millisecond))
+	}
+}
+
+// changeLatency changes the XR's backup retention and returns how long the
+// change takes to reach its rds Cluster. It fails if that takes 90% of the
+// TTL: the watch, not the TTL, should have brought it.
+func changeLatency(ctx context.Context, t *testing.T, x *fleetXR, ttl time.Duration) time.Duration {
+	t.Helper()
+	const days = 21
+	start := time.Now()
+	patchXR(ctx, t, x.xrRef, map[string]any{"spec": map[string]any{"backup": map[string]any{"retentionDays": days}}})
+	ri, err := cl.Resource(gvkCluster, x.composedIn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		l, err := ri.List(ctx, metav1.ListOptions{LabelSelector: labelComposite + "=" + x.name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(l.Items) == 1 && str(&l.Items[0], "spec", "forProvider", "backupRetentionPeriod") == fmt.Sprint(days) {
+			return time.Since(start)
+		}
+		if time.Since(start) > ttl*9/10 {
+			t.Fatalf("%s: a new backup retention did not reach the rds Cluster in %s (TTL %s): the change waited for the TTL", x, time.Since(start).Round(time.Second), ttl)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // envDuration reads a duration the control plane's env file sets.
