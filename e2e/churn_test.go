@@ -145,7 +145,10 @@ func TestSteadyStateChurn(t *testing.T) {
 	}
 
 	// A change still reaches what the XR composes at once: through
-	// Crossplane's watch of the XR, not the long TTL.
+	// Crossplane's watch of the XR, not the TTL. With the suite's 15 s TTL
+	// the two cannot be told apart (a loaded machine takes longer than that
+	// for one reconcile of 47 resources), so the latency is only logged;
+	// with a TTL of minutes (E2E_STEADY_STATE_TTL) it is asserted.
 	for _, x := range fleet[:3] {
 		latency := changeLatency(ctx, t, x, ttl)
 		t.Logf("%s: a new backup retention reached its rds Cluster in %s", x, latency.Round(10*time.Millisecond))
@@ -153,8 +156,9 @@ func TestSteadyStateChurn(t *testing.T) {
 }
 
 // changeLatency changes the XR's backup retention and returns how long the
-// change takes to reach its rds Cluster. It fails if that takes 90% of the
-// TTL: the watch, not the TTL, should have brought it.
+// change takes to reach its rds Cluster. With a TTL of 2 minutes or more it
+// fails past 90% of the TTL: the watch, not the TTL, should have brought
+// it; with a shorter one it waits for a minute.
 func changeLatency(ctx context.Context, t *testing.T, x *fleetXR, ttl time.Duration) time.Duration {
 	t.Helper()
 	const days = 21
@@ -172,8 +176,11 @@ func changeLatency(ctx context.Context, t *testing.T, x *fleetXR, ttl time.Durat
 		if len(l.Items) == 1 && str(&l.Items[0], "spec", "forProvider", "backupRetentionPeriod") == fmt.Sprint(days) {
 			return time.Since(start)
 		}
-		if time.Since(start) > ttl*9/10 {
-			t.Fatalf("%s: a new backup retention did not reach the rds Cluster in %s (TTL %s): the change waited for the TTL", x, time.Since(start).Round(time.Second), ttl)
+		switch waited := time.Since(start); {
+		case ttl >= 2*time.Minute && waited > ttl*9/10:
+			t.Fatalf("%s: a new backup retention did not reach the rds Cluster in %s (TTL %s): the change waited for the TTL", x, waited.Round(time.Second), ttl)
+		case ttl < 2*time.Minute && waited > time.Minute:
+			t.Fatalf("%s: a new backup retention did not reach the rds Cluster in %s", x, waited.Round(time.Second))
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

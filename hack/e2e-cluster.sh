@@ -42,7 +42,7 @@
 #                      the function's --steady-state-ttl and --waiting-ttl
 #                      (default 15s and 15s: TestSteadyStateChurn watches the
 #                      steady state for several TTLs, so a short one)
-#   E2E_TIMEOUT        go test -timeout (default 20m)
+#   E2E_TIMEOUT        go test -timeout (default 30m: a bound, not the usual time)
 #   E2E_RUN            go test -run pattern (default: all)
 #   E2E_GO_TEST_FLAGS  extra go test flags (default -v)
 set -euo pipefail
@@ -380,7 +380,7 @@ EOF
 run_tests() {
   # shellcheck disable=SC1091
   source "$DIR/env"
-  local flags=(-tags e2e -count=1 -timeout "${E2E_TIMEOUT:-20m}")
+  local flags=(-tags e2e -count=1 -timeout "${E2E_TIMEOUT:-30m}")
   # shellcheck disable=SC2206 # word splitting wanted
   flags+=(${E2E_GO_TEST_FLAGS:--v})
   [[ -z "${E2E_RUN:-}" ]] || flags+=(-run "$E2E_RUN")
