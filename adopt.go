@@ -284,6 +284,7 @@ func (p *plan) claim(c clusterClaim, d *desired, o observed) *desired {
 func (p *plan) composeObserve(o observed) *desired {
 	d := &desired{}
 	d.add(nameCluster, p.observedCluster())
+	defer d.keepObservedMembers(o)
 	at, ok := atProvider[rdsv1beta1.ClusterObservation](o, nameCluster)
 	if !ok || ptr.Deref(at.Arn, "") == "" {
 		if status, msg := condition(o[nameCluster], xpv1.TypeSynced); status == "False" && strings.Contains(msg, errNotExist) {
@@ -313,6 +314,7 @@ func (p *plan) composeObserve(o observed) *desired {
 // running instances the spec does not list stay observe-only: the take-over
 // neither deletes nor re-specs them.
 func (p *plan) manageAdopted(d *desired, o observed) {
+	defer d.keepObservedMembers(o)
 	at, ok := atProvider[rdsv1beta1.ClusterObservation](o, nameCluster)
 	if !ok {
 		return
@@ -349,6 +351,24 @@ func (p *plan) manageAdopted(d *desired, o observed) {
 	}
 	if observeOnly(o, nameCluster) {
 		p.holdTakeOver(d, o, at)
+	}
+}
+
+// keepObservedMembers keeps the observed members of an adopted cluster
+// (its own, and observe-only instances of the spec) that are not desired: while the provider does not report the cluster's members
+// (an observation lost for a moment, found by FuzzLifecycle), a member left
+// out of the desired state would have its managed resource deleted.
+func (d *desired) keepObservedMembers(o observed) {
+	names := make([]string, 0, len(o))
+	for n := range o {
+		member := strings.HasPrefix(string(n), prefixMember) || (strings.HasPrefix(string(n), prefixInstance) && observeOnly(o, n))
+		if member && !d.has(n) {
+			names = append(names, string(n))
+		}
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		d.keepObserved(o, resource.Name(n))
 	}
 }
 
