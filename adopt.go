@@ -445,8 +445,24 @@ func (p *plan) adoptDifferences(o observed, at *rdsv1beta1.ClusterObservation) [
 	if v := ptr.Deref(at.DeletionProtection, false); v != *s.DeletionProtection {
 		add("deletionProtection: runs %t, the spec asks %t", v, *s.DeletionProtection)
 	}
-	if v := ptr.Deref(at.BackupRetentionPeriod, 0); v != 0 && int64(v) != *s.Backup.RetentionDays {
-		add("backup.retentionDays: runs %d, the spec asks %d", int64(v), *s.Backup.RetentionDays)
+	if v := int64(ptr.Deref(at.BackupRetentionPeriod, 0)); v != 0 && v != *s.Backup.RetentionDays {
+		if v > *s.Backup.RetentionDays {
+			add("backup.retentionDays: runs %d, the spec asks %d; Manage deletes the automated backups older than %d days", v, *s.Backup.RetentionDays, *s.Backup.RetentionDays)
+		} else {
+			add("backup.retentionDays: runs %d, the spec asks %d", v, *s.Backup.RetentionDays)
+		}
+	}
+	if v := ptr.Deref(at.PreferredBackupWindow, ""); v != "" && v != s.Backup.PreferredWindow {
+		add("backup.preferredWindow: runs %s, the spec asks %s", v, s.Backup.PreferredWindow)
+	}
+	if v := ptr.Deref(at.PreferredMaintenanceWindow, ""); v != "" && v != s.PreferredMaintenanceWindow {
+		add("preferredMaintenanceWindow: runs %s, the spec asks %s", v, s.PreferredMaintenanceWindow)
+	}
+	if v := ptr.Deref(at.NetworkType, ""); v != "" && v != s.Network.NetworkType {
+		add("network.networkType: runs %s, the spec asks %s; Manage changes it (set spec.network.networkType to keep it)", v, s.Network.NetworkType)
+	}
+	if running, want := sortedSet(derefAll(at.EnabledCloudwatchLogsExports)), sortedSet(s.Logging.Exports); !slices.Equal(running, want) {
+		add("logging.exports: runs [%s], the spec asks [%s]", strings.Join(running, ", "), strings.Join(want, ", "))
 	}
 	if v := ptr.Deref(at.IAMDatabaseAuthenticationEnabled, false); v != *s.IAMDatabaseAuthentication {
 		add("iamDatabaseAuthentication: runs %t, the spec asks %t", v, *s.IAMDatabaseAuthentication)
@@ -578,6 +594,13 @@ func orNone(s, none string) string {
 		return none
 	}
 	return s
+}
+
+// sortedSet is in sorted, without duplicates, in a new slice.
+func sortedSet(in []string) []string {
+	out := slices.Clone(in)
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 func derefAll(in []*string) []string {

@@ -115,16 +115,18 @@ func checkMajorUpgradeWithTargetFamilyGroup(s *ruleState) []ruleFinding {
 		allow, _ := mrParamBool(c.Obj, "allowMajorVersionUpgrade")
 		name, g := s.groupOfCluster(c.Obj)
 		// A point-in-time restore sends no version (RestoreDBClusterToPointInTime
-		// has no EngineVersion: the copy runs the source's); the group's
-		// family is spec.engineVersion's, which docs/restore.md requires to
-		// be the source's major, and RDS refuses the restore otherwise.
-		_, pointInTime := mrParam(c.Obj, "restoreToPointInTime")
-		if g != nil && !(pointInTime && major == "") {
+		// has no EngineVersion: the copy runs the source's), nor does a
+		// snapshot restore to a bare major (restore.go: the snapshot's minor);
+		// the group's family is spec.engineVersion's, which docs/restore.md
+		// requires to be the backup's major, and RDS refuses the restore
+		// otherwise.
+		if g != nil && !(restored(c.Obj) && major == "") {
 			if fam := mrParamString(g, "family"); fam != clusterParameterGroupFamily(major) {
 				out = append(out, ruleFinding{Resource: c.Name, Message: fmt.Sprintf("uses parameter group %q of family %s with engineVersion major %s: RDS refuses a group of another family", name, fam, major)})
 			}
 		}
-		upgrading := running != "" && major != running
+		// A cluster asked for no version keeps the one it runs.
+		upgrading := running != "" && major != "" && major != running
 		switch {
 		case !s.ObservedKnown:
 			// A golden file: what ran is not recorded.

@@ -371,6 +371,7 @@ func findingSelfTests() map[string]ruleSelfTest {
 		policyFindingSelfTests(),
 		engineFindingSelfTests(),
 		restoreAdoptSelfTests(),
+		cachedReferenceSelfTests(),
 	} {
 		for name := range group {
 			if _, ok := cases[name]; ok {

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
+	"reflect"
+	"slices"
 	"strings"
 )
 
@@ -19,11 +22,13 @@ var ruleKindRDSSubnetGroup = objKind{"rds.aws.m.upbound.io/v1beta1", "SubnetGrou
 var restoreAdoptRules = []awsRule{
 	{
 		ID:        "RestoreTakesNoMasterUser",
-		Statement: "An rds Cluster with snapshotIdentifier or restoreToPointInTime sets no masterUsername; one with restoreToPointInTime also no databaseName or engineVersion; and never both restore sources.",
+		Statement: "An rds Cluster with snapshotIdentifier or restoreToPointInTime sets no masterUsername; one with restoreToPointInTime also no databaseName or engineVersion; one with snapshotIdentifier an engineVersion only as MAJOR.MINOR; and never both restore sources.",
 		Citations: []string{
 			"https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_RestoreDBClusterFromSnapshot.html (no MasterUsername: the snapshot's master user is restored)",
 			"https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_RestoreDBClusterToPointInTime.html (no MasterUsername, DatabaseName or EngineVersion: the source's)",
 			"https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/rds_cluster#snapshot_identifier (conflicts with restore_to_point_in_time)",
+			"https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_RestoreDBClusterFromSnapshot.html (EngineVersion: without it the snapshot's version is used; a bare major means RDS's default minor, which may be below the snapshot's, and a restore cannot downgrade)",
+			"https://github.com/hashicorp/terraform-provider-aws/pull/6391 (engine_version with snapshot_identifier)",
 		},
 		Check: checkRestoreTakesNoMasterUser,
 	},
@@ -61,6 +66,16 @@ var restoreAdoptRules = []awsRule{
 			"https://github.com/crossplane/crossplane-runtime/blob/main/pkg/reconciler/managed/reconciler.go (errExternalResourceNotExist for an observe-only resource that does not exist)",
 		},
 		Check: checkNothingNewBeforeTheIdentifierIsChecked,
+	},
+	{
+		ID:        "CreateOnlyFieldsKeepWhatRuns",
+		Statement: "A managed rds Cluster or ClusterInstance that exists (observed, managed or observe-only before an adoption) is desired with each create-only field it sets equal to what runs: atProvider's value, else what was applied (forProvider), else, for an adopted resource, unset.",
+		Citations: []string{
+			"https://github.com/hashicorp/terraform-provider-aws/blob/main/internal/service/rds/cluster.go (ForceNew: database_name, master_username, engine, engine_mode, kms_key_id, storage_encrypted, db_subnet_group_name, snapshot_identifier, restore_to_point_in_time, availability_zones)",
+			"https://github.com/hashicorp/terraform-provider-aws/blob/main/internal/service/rds/cluster_instance.go (ForceNew: cluster_identifier, engine, db_subnet_group_name, availability_zone)",
+			"https://github.com/crossplane/upjet/blob/main/pkg/controller/external.go (refuse to update the external resource because the following update requires replacing it: retried forever)",
+		},
+		Check: checkCreateOnlyFieldsKeepWhatRuns,
 	},
 	{
 		ID:        "ClusterCarriesItsOwner",
@@ -105,7 +120,96 @@ func checkRestoreTakesNoMasterUser(s *ruleState) []ruleFinding {
 			add("restores a backup but sets %s %q: the restore takes it from the backup", f, v)
 		}
 	}
+	if v := objString(c.Obj, "spec", "forProvider", "engineVersion"); !pit && v != "" && strings.Count(v, ".") == 0 {
+		add("restores a snapshot with engineVersion %q: a bare major is RDS's default minor, which may be below the snapshot's; send MAJOR.MINOR or nothing", v)
+	}
 	return out
+}
+
+// createOnlyFields are the forProvider fields Terraform replaces the
+// resource to change (ForceNew), by kind.
+var createOnlyFields = map[objKind][]string{
+	ruleKindRDSCluster:         {"databaseName", "masterUsername", "engine", "engineMode", "kmsKeyId", "storageEncrypted", "dbSubnetGroupName", "snapshotIdentifier", "availabilityZones"},
+	ruleKindRDSClusterInstance: {"clusterIdentifier", "engine", "dbSubnetGroupName", "availabilityZone"},
+}
+
+// checkCreateOnlyFieldsKeepWhatRuns: the provider never replaces; it
+// refuses the update and retries forever (pitfall 10). The running value is
+// atProvider's; a managed resource's applied forProvider stands in where the
+// observation lacks a field; an adopted (observe-only) resource's missing
+// field runs unset, as blocker 1 of AWS review 4 (databaseName on a cluster
+// without one) shows.
+func checkCreateOnlyFieldsKeepWhatRuns(s *ruleState) []ruleFinding {
+	var out []ruleFinding
+	for _, n := range s.desiredNames() {
+		d := s.Desired[n]
+		fields := createOnlyFields[objKindOf(d)]
+		if fields == nil {
+			continue
+		}
+		o, adopted := s.ObservedObserveOnly[n], true
+		if o == nil {
+			o, adopted = s.Observed[n], false
+		}
+		if o == nil || objMap(o, "status", "atProvider") == nil {
+			continue
+		}
+		for _, f := range fields {
+			want, set := objField(d, "spec", "forProvider", f)
+			if !set {
+				continue
+			}
+			runs, known := objField(o, "status", "atProvider", f)
+			if !known && !adopted {
+				runs, known = objField(o, "spec", "forProvider", f)
+			}
+			switch {
+			case !known && adopted:
+				out = append(out, ruleFinding{Resource: n, Message: fmt.Sprintf("sets %s %s on an existing resource that runs without it: the provider would replace it, and refuses to", f, compactJSON(want))})
+			case known && !sameValue(runs, want):
+				out = append(out, ruleFinding{Resource: n, Message: fmt.Sprintf("sets %s %s on an existing resource that runs %s: the provider would replace it, and refuses to", f, compactJSON(want), compactJSON(runs))})
+			}
+		}
+	}
+	return out
+}
+
+// compactJSON is v as JSON, for messages.
+func compactJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}
+
+// sameValue reports whether two decoded JSON values are equal: a list of
+// strings in any order (availability zones) counts as one set.
+func sameValue(a, b any) bool {
+	if reflect.DeepEqual(a, b) {
+		return true
+	}
+	as, aok := a.([]any)
+	bs, bok := b.([]any)
+	if !aok || !bok || len(as) != len(bs) {
+		return false
+	}
+	return compactJSON(sortedAny(as)) == compactJSON(sortedAny(bs))
+}
+
+func sortedAny(in []any) []string {
+	out := make([]string, 0, len(in))
+	for _, v := range in {
+		out = append(out, compactJSON(v))
+	}
+	slices.Sort(out)
+	return out
+}
+
+// withAtProvider is obj as the provider reports it, with atProvider at.
+func withAtProvider(obj, at map[string]any) map[string]any {
+	obj["status"] = map[string]any{"atProvider": at}
+	return obj
 }
 
 // checkPointInTimeOneTime: RDS refuses both times, and neither.
@@ -265,6 +369,43 @@ func restoreAdoptSelfTests() map[string]ruleSelfTest {
 				`RestoreTakesNoMasterUser: self-test: "cluster" (rds Cluster): restores a backup but sets databaseName "app": the restore takes it from the backup`,
 				`RestoreTakesNoMasterUser: self-test: "cluster" (rds Cluster): restores a backup but sets engineVersion "16.6": the restore takes it from the backup`,
 				`RestoreTakesNoMasterUser: self-test: "cluster" (rds Cluster): restores a backup but sets masterUsername "dbadmin": the restore takes it from the backup`,
+			}},
+		},
+		"RestoreTakesNoMasterUserSnapshotBareMajor": {
+			reason: "A snapshot restore asking for a bare major, RDS's default minor, may ask for less than the snapshot runs (AWS review 4, finding 7).",
+			args: args{rule: "RestoreTakesNoMasterUser", state: testState("us-east-1", map[string]map[string]any{
+				"cluster": cluster(map[string]any{"snapshotIdentifier": "s", "engineVersion": "16"}),
+			})},
+			want: want{violations: []string{
+				`RestoreTakesNoMasterUser: self-test: "cluster" (rds Cluster): restores a snapshot with engineVersion "16": a bare major is RDS's default minor, which may be below the snapshot's; send MAJOR.MINOR or nothing`,
+			}},
+		},
+		"CreateOnlyFieldsKeepWhatRunsGood": {
+			reason: "An adopted cluster desired with its running database name and key, and an instance of the running cluster.",
+			args: args{rule: "CreateOnlyFieldsKeepWhatRuns", state: func() *ruleState {
+				s := testState("us-east-1", map[string]map[string]any{
+					"cluster":    cluster(map[string]any{"databaseName": "orders", "kmsKeyId": "arn:aws:kms:us-east-1:111122223333:key/k", "engineVersion": "16.6"}),
+					"instance-1": instance(map[string]any{"clusterIdentifier": "orders"}),
+				})
+				s.ObservedObserveOnly = map[string]map[string]any{"cluster": withAtProvider(observeOnly(cluster(nil)), map[string]any{"databaseName": "orders", "kmsKeyId": "arn:aws:kms:us-east-1:111122223333:key/k", "engineVersion": "16.4"})}
+				s.Observed = map[string]map[string]any{"instance-1": withAtProvider(instance(map[string]any{"clusterIdentifier": "orders"}), map[string]any{"arn": "arn:aws:rds:us-east-1:111122223333:db:orders-1"})}
+				return s
+			}()},
+		},
+		"CreateOnlyFieldsKeepWhatRunsBad": {
+			reason: "A database name on an adopted cluster without one (AWS review 4, blocker 1), and a managed cluster's master user changed from what was applied.",
+			args: args{rule: "CreateOnlyFieldsKeepWhatRuns", state: func() *ruleState {
+				s := testState("us-east-1", map[string]map[string]any{
+					"cluster":    cluster(map[string]any{"databaseName": "orders"}),
+					"instance-1": instance(map[string]any{"clusterIdentifier": "orders", "engine": "aurora-postgresql"}),
+				})
+				s.ObservedObserveOnly = map[string]map[string]any{"cluster": withAtProvider(observeOnly(cluster(nil)), map[string]any{"arn": "arn:aws:rds:us-east-1:111122223333:cluster:orders"})}
+				s.Observed = map[string]map[string]any{"instance-1": withAtProvider(instance(map[string]any{"clusterIdentifier": "orders", "engine": "postgres"}), map[string]any{"arn": "arn:aws:rds:us-east-1:111122223333:db:orders-1"})}
+				return s
+			}()},
+			want: want{violations: []string{
+				`CreateOnlyFieldsKeepWhatRuns: self-test: "cluster" (rds Cluster): sets databaseName "orders" on an existing resource that runs without it: the provider would replace it, and refuses to`,
+				`CreateOnlyFieldsKeepWhatRuns: self-test: "instance-1" (rds ClusterInstance): sets engine "aurora-postgresql" on an existing resource that runs "postgres": the provider would replace it, and refuses to`,
 			}},
 		},
 		"PointInTimeOneTimeGood": {

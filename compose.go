@@ -151,9 +151,7 @@ func (p *plan) compose(o observed, f facts) *desired {
 		n := nameInstance(instanceSuffix(i, in))
 		if clusterReady || o.exists(n) {
 			ci := p.clusterInstance(i, in)
-			if pg, ok := p.instanceParameterGroupRef(o, n); ok {
-				ci.Spec.ForProvider.DBParameterGroupNameSelector = selectorFor(pg)
-			}
+			p.useInstanceParameterGroup(&ci.Spec.ForProvider, o, n)
 			d.add(n, ci)
 			continue
 		}

@@ -197,9 +197,17 @@ func TestMajorUpgradeWithInstanceParameters(t *testing.T) {
 			case strings.HasPrefix(n, prefixInstanceParameterGroup):
 				groups = append(groups, n)
 			case strings.HasPrefix(n, prefixInstance):
-				sel, _ := mrParam(r.GetResource().AsMap(), "dbParameterGroupNameSelector")
-				labels, _ := sel.(map[string]any)["matchLabels"].(map[string]any)
-				selected = append(selected, n+"->"+fmt.Sprint(labels[labelComponent]))
+				// An existing group is named (parameters.go), a new one selected.
+				obj := r.GetResource().AsMap()
+				ref := map[string]string{
+					"finance-ledger-aurora-postgresql15": group15,
+					"finance-ledger-aurora-postgresql16": group16,
+				}[mrParamString(obj, "dbParameterGroupName")]
+				if sel, ok := mrParam(obj, "dbParameterGroupNameSelector"); ok {
+					labels, _ := sel.(map[string]any)["matchLabels"].(map[string]any)
+					ref = fmt.Sprint(labels[labelComponent])
+				}
+				selected = append(selected, n+"->"+ref)
 			}
 		}
 		return sortedStrings(groups), sortedStrings(selected)

@@ -154,6 +154,17 @@ var goldenCases = map[string]goldenCase{
 		xr:     "testdata/xr/upgrade-16.yaml",
 		before: "testdata/xr/existing-key.yaml",
 	},
+	"MajorUpgradeWithInstanceParametersMidFlight": {
+		reason: "15.10 to 16 with instance parameters, waiting for the window: both families' DB parameter groups, the cluster names the 16 one in dbInstanceParameterGroupName, the instances still name the 15 one.",
+		xr:     "testdata/xr/upgrade-16-instance-parameters.yaml",
+		before: "testdata/xr/existing-key-instance-parameters.yaml",
+		aws:    awsDefersUpgrade("15.10", "finance-ledger"),
+	},
+	"MajorUpgradeWithInstanceParametersDone": {
+		reason: "15.10 to 16 with instance parameters applied: the instances name the 16 family's DB parameter group explicitly (a switched selector would stay resolved to the 15 one), the 15 groups are gone.",
+		xr:     "testdata/xr/upgrade-16-instance-parameters.yaml",
+		before: "testdata/xr/existing-key-instance-parameters.yaml",
+	},
 	"IdentifierProbe": {
 		reason:   "The very first call composes only an observe-only probe of the cluster identifier: nothing is created before the provider says no such cluster exists.",
 		xr:       "testdata/xr/minimal.yaml",

@@ -382,18 +382,56 @@ func (p *plan) instanceParameterGroup(family string) *rdsv1beta1.ParameterGroup 
 	}
 }
 
-// instanceParameterGroupRef is the composed DB parameter group an instance
-// references, and whether it references one: a new instance as soon as the
-// group is composed (it waits for the cluster, long after the group), an
-// existing one once the group exists, so the provider never modifies the
-// instance towards a group AWS does not have yet.
-func (p *plan) instanceParameterGroupRef(o observed, instance resource.Name) (resource.Name, bool) {
+// useInstanceParameterGroup names the instance's DB parameter group, if it
+// uses one (instanceParameterGroupRef).
+func (p *plan) useInstanceParameterGroup(fp *rdsv1beta1.ClusterInstanceParameters, o observed, instance resource.Name) {
+	pg, ok := p.instanceParameterGroupRef(o, instance)
+	switch {
+	case !ok:
+	case pg.external != "":
+		fp.DBParameterGroupName = ptr.To(pg.external)
+	default:
+		fp.DBParameterGroupNameSelector = selectorFor(pg.name)
+	}
+}
+
+// instanceGroupRef is how an instance names its DB parameter group.
+type instanceGroupRef struct {
+	// name is the composed group.
+	name resource.Name
+	// external, when set, is named in dbParameterGroupName; otherwise a
+	// selector of name waits for the group to exist.
+	external string
+}
+
+// instanceParameterGroupRef is the DB parameter group an instance uses, and
+// whether it uses one. A group that exists is named explicitly: the
+// provider caches a resolved reference (crossplane-runtime's
+// ResolutionRequest.IsNoOp leaves a set value alone), so a selector switched
+// to another family's group after a major upgrade would never move the
+// instance, and the provider would keep asking RDS for the old family's
+// group. A new instance selects a group that does not exist yet, which
+// holds its creation until the group exists; an existing instance moves to
+// a group only once the group exists, so the provider never modifies it
+// towards a group AWS does not have. During a major upgrade RDS moves the
+// instances to the target family's group (dbInstanceParameterGroupName):
+// an instance observed on it names it at once, so the provider does not
+// ask RDS to move it back until the cluster reports the new version.
+func (p *plan) instanceParameterGroupRef(o observed, instance resource.Name) (instanceGroupRef, bool) {
 	if !p.engine.instanceGroups {
-		return "", false
+		return instanceGroupRef{}, false
 	}
-	n := nameInstanceParameterGroup(p.instanceParameterGroupFamily())
-	if o.exists(instance) && !o.exists(n) {
-		return "", false
+	family := p.instanceParameterGroupFamily()
+	if target := clusterParameterGroupFamily(p.engine.targetMajor); target != family &&
+		o.str(instance, "status", "atProvider", "dbParameterGroupName") == instanceParameterGroupName(p.clusterID, target) {
+		family = target
 	}
-	return n, true
+	n := nameInstanceParameterGroup(family)
+	switch {
+	case o.exists(n):
+		return instanceGroupRef{name: n, external: instanceParameterGroupName(p.clusterID, family)}, true
+	case o.exists(instance):
+		return instanceGroupRef{}, false
+	}
+	return instanceGroupRef{name: n}, true
 }

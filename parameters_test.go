@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"google.golang.org/protobuf/types/known/structpb"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/utils/ptr"
 
@@ -171,8 +172,8 @@ func TestInstanceParameterGroupRef(t *testing.T) {
 	const instance = resource.Name("instance-writer")
 	pg := nameInstanceParameterGroup("aurora-postgresql16")
 	type want struct {
-		name resource.Name
-		ok   bool
+		ref instanceGroupRef
+		ok  bool
 	}
 	cases := map[string]struct {
 		reason   string
@@ -184,10 +185,10 @@ func TestInstanceParameterGroupRef(t *testing.T) {
 			reason: "Without instanceParameters the instances stay on RDS's default group: nothing changes for existing XRs.",
 		},
 		"NewInstance": {
-			reason:   "A new instance references the group at once: it waits for the cluster, long after the group.",
+			reason:   "A new instance selects the group at once: the selector holds its creation until the group exists.",
 			params:   []Parameter{{Name: "work_mem", Value: "1"}},
 			observed: []resource.Name{},
-			want:     want{name: pg, ok: true},
+			want:     want{ref: instanceGroupRef{name: pg}, ok: true},
 		},
 		"ExistingInstanceGroupNotYet": {
 			reason:   "An existing instance moves to the group only once the group exists.",
@@ -195,15 +196,15 @@ func TestInstanceParameterGroupRef(t *testing.T) {
 			observed: []resource.Name{instance},
 		},
 		"ExistingInstanceGroupExists": {
-			reason:   "An existing instance references an existing group.",
+			reason:   "An existing group is named explicitly: a resolved selector is cached and would never follow a later switch.",
 			params:   []Parameter{{Name: "work_mem", Value: "1"}},
 			observed: []resource.Name{instance, pg},
-			want:     want{name: pg, ok: true},
+			want:     want{ref: instanceGroupRef{name: pg, external: instanceParameterGroupName("ns-db", "aurora-postgresql16")}, ok: true},
 		},
 		"ListEmptiedGroupKept": {
 			reason:   "Emptying the list keeps the group and the instances on it.",
 			observed: []resource.Name{instance, pg},
-			want:     want{name: pg, ok: true},
+			want:     want{ref: instanceGroupRef{name: pg, external: instanceParameterGroupName("ns-db", "aurora-postgresql16")}, ok: true},
 		},
 	}
 	for name, tc := range cases {
@@ -214,9 +215,52 @@ func TestInstanceParameterGroupRef(t *testing.T) {
 				o[n] = nil
 			}
 			p.engine, _ = p.planEngine(o)
-			n, ok := p.instanceParameterGroupRef(o, instance)
-			if diff := cmp.Diff(tc.want, want{n, ok}, cmp.AllowUnexported(want{})); diff != "" {
+			ref, ok := p.instanceParameterGroupRef(o, instance)
+			if diff := cmp.Diff(tc.want, want{ref, ok}, cmp.AllowUnexported(want{}, instanceGroupRef{})); diff != "" {
 				t.Errorf("\n%s\ninstanceParameterGroupRef(): -want, +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}
+
+// TestInstanceParameterGroupDuringMajorUpgrade: while the cluster upgrades
+// from 15 to 16 RDS moves each instance to the 16 family's group named in
+// dbInstanceParameterGroupName; an instance observed there names it, so the
+// provider never asks RDS to put it back on a 15 group.
+func TestInstanceParameterGroupDuringMajorUpgrade(t *testing.T) {
+	const instance = resource.Name("instance-writer")
+	g15, g16 := nameInstanceParameterGroup("aurora-postgresql15"), nameInstanceParameterGroup("aurora-postgresql16")
+	onGroup := func(group string) *structpb.Struct {
+		st, err := structpb.NewStruct(map[string]any{"status": map[string]any{"atProvider": map[string]any{"dbParameterGroupName": group}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	cases := map[string]struct {
+		reason string
+		on     string
+		want   resource.Name
+	}{
+		"NotMovedYet": {
+			reason: "An instance still on the 15 group stays there until RDS moves it.",
+			on:     instanceParameterGroupName("ns-db", "aurora-postgresql15"),
+			want:   g15,
+		},
+		"MovedByRDS": {
+			reason: "An instance RDS moved to the 16 group names it before the cluster reports 16.",
+			on:     instanceParameterGroupName("ns-db", "aurora-postgresql16"),
+			want:   g16,
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			p := testPlan(t, func(s *AuroraSpec) { s.InstanceParameters = []Parameter{{Name: "work_mem", Value: "1"}} })
+			p.engine = enginePlan{instanceGroups: true, targetMajor: "16", running: "15.10"}
+			o := observed{instance: onGroup(tc.on), g15: nil, g16: nil}
+			ref, ok := p.instanceParameterGroupRef(o, instance)
+			if !ok || ref.name != tc.want || ref.external == "" {
+				t.Errorf("\n%s\ninstanceParameterGroupRef(): got %+v, %v, want %s named explicitly", tc.reason, ref, ok, tc.want)
 			}
 		})
 	}

@@ -127,7 +127,10 @@ func validRDSName(s string) bool {
 // checkChanges then compare them with what the restored cluster reports. The key is sent
 // (kmsKeyId): RDS encrypts the restored copy with it, also from an
 // unencrypted snapshot. A point-in-time restore takes the source's engine
-// version: engineVersion is not sent either, the spec's is compared.
+// version: engineVersion is not sent either, the spec's is compared. A
+// snapshot restore sends it only as a pinned minor: a bare major is RDS's
+// default minor, which may be below the snapshot's, and RDS refuses to
+// restore to a lower version; without engineVersion the snapshot's is used.
 func (p *plan) restoreInto(fp *rdsv1beta1.ClusterParameters) {
 	r := p.spec.Restore
 	if r == nil {
@@ -139,6 +142,9 @@ func (p *plan) restoreInto(fp *rdsv1beta1.ClusterParameters) {
 	// restore is encrypted by kmsKeyId.
 	if r.SnapshotIdentifier != "" {
 		fp.SnapshotIdentifier = ptr.To(r.SnapshotIdentifier)
+		if !pinned(ptr.Deref(fp.EngineVersion, "")) {
+			fp.EngineVersion = nil
+		}
 		return
 	}
 	pit := r.PointInTime

@@ -39,6 +39,10 @@ func forXR(xr map[string]any, account string) provider {
 	return provider{account: account, xrName: meta["name"].(string), xrNamespace: ns, partition: partitionOf(region), existing: preExistingAWS}
 }
 
+// restoredEngineVersion is the version a restore runs when the function
+// asks for none: the backup's, above the minor a bare major would give.
+const restoredEngineVersion = "16.9"
+
 // preExistingAWS is what exists in the test account without any XR: the
 // cluster "legacy-orders" (made in the console: its own subnet group,
 // security group and parameter group, an RDS-managed password, tags of its
@@ -51,6 +55,7 @@ var preExistingAWS = map[string]map[string]any{
 		"readerEndpoint":                   "legacy-orders.cluster-ro-c9akciq32.us-east-1.rds.amazonaws.com",
 		"port":                             float64(5432),
 		"engine":                           "aurora-postgresql",
+		"engineMode":                       "provisioned",
 		"engineVersion":                    "16.4",
 		"engineVersionActual":              "16.4",
 		"databaseName":                     "orders",
@@ -63,7 +68,11 @@ var preExistingAWS = map[string]map[string]any{
 		"dbClusterParameterGroupName":      "default.aurora-postgresql16",
 		"vpcSecurityGroupIds":              []any{"sg-0legacy0orders0001"},
 		"deletionProtection":               true,
-		"backupRetentionPeriod":            float64(7),
+		"backupRetentionPeriod":            float64(14),
+		"preferredBackupWindow":            "03:00-03:30",
+		"preferredMaintenanceWindow":       "sat:22:00-sat:22:30",
+		"networkType":                      "DUAL",
+		"enabledCloudwatchLogsExports":     []any{"postgresql"},
 		"iamDatabaseAuthenticationEnabled": false,
 		"clusterMembers":                   []any{"legacy-orders-instance-1", "legacy-orders-instance-2"},
 		"tags":                             map[string]any{"team": "orders", "cost-center": "4711"},
@@ -72,10 +81,12 @@ var preExistingAWS = map[string]map[string]any{
 	"ClusterInstance/legacy-orders-instance-1": {
 		"id": "legacy-orders-instance-1", "arn": "arn:aws:rds:us-east-1:111122223333:db:legacy-orders-instance-1",
 		"clusterIdentifier": "legacy-orders", "instanceClass": "db.r6g.large", "writer": true,
+		"engine": "aurora-postgresql", "dbSubnetGroupName": "legacy-orders-subnets",
 	},
 	"ClusterInstance/legacy-orders-instance-2": {
 		"id": "legacy-orders-instance-2", "arn": "arn:aws:rds:us-east-1:111122223333:db:legacy-orders-instance-2",
 		"clusterIdentifier": "legacy-orders", "instanceClass": "db.r6g.large", "writer": false,
+		"engine": "aurora-postgresql", "dbSubnetGroupName": "legacy-orders-subnets",
 	},
 }
 
@@ -153,6 +164,9 @@ func (pv provider) observe(name string, desired *structpb.Struct) *fnv1.Resource
 		at["readerEndpoint"] = ext + ".cluster-ro-c9akciq32." + region + ".rds.amazonaws.com"
 		at["port"] = fp["port"]
 		at["engineVersionActual"] = fp["engineVersion"]
+		if _, asked := fp["engineVersion"]; !asked && (fp["snapshotIdentifier"] != nil || fp["restoreToPointInTime"] != nil) {
+			at["engineVersionActual"] = restoredEngineVersion
+		}
 		at["clusterResourceId"] = "cluster-" + strings.ToUpper(h[:26])
 		if fp["manageMasterUserPassword"] == true {
 			at["masterUserSecret"] = []any{map[string]any{

@@ -34,11 +34,13 @@ func TestDay2(t *testing.T) {
 	var objs map[string]*unstructured.Unstructured
 	ok := t.Run("Converge", func(t *testing.T) {
 		xr, objs = converge(ctx, t, x, tr, convergeTimeout, readyWith(goldenNames(t, "Parameters")))
-		// No provider resolves references here: each instance selects the
-		// DB parameter group (checkComposed: exactly one composed resource).
+		// Once the DB parameter group exists each instance names it: a
+		// resolved selector is cached by the provider and would never follow
+		// a later switch of family (parameters.go).
+		want := objs[pg].GetAnnotations()["crossplane.io/external-name"]
 		for _, n := range []string{"instance-writer", "instance-reader-a", "instance-reader-b"} {
-			if v := str(objs[n], "spec", "forProvider", "dbParameterGroupNameSelector", "matchLabels", "aurora-postgres.fn.crossplane.io/component"); v != pg {
-				t.Errorf("%s selects DB parameter group %q, want %s", n, v, pg)
+			if v := str(objs[n], "spec", "forProvider", "dbParameterGroupName"); want == "" || v != want {
+				t.Errorf("%s names DB parameter group %q, want %s's external name %q", n, v, pg, want)
 			}
 		}
 	})

@@ -24,6 +24,9 @@ import (
 // defaultMinors are the fake AWS's default minor of each major.
 var defaultMinors = map[string]string{"13": "13.20", "14": "14.17", "15": "15.12", "16": "16.8", "17": "17.4"}
 
+// restoredEngineVersion is the version of the fake account's backups.
+const restoredEngineVersion = "16.9"
+
 // engine is one cluster's engine in AWS.
 type engine struct {
 	version, group               string
@@ -74,6 +77,11 @@ func (es *engines) apply(key, selected string, generation int64, fp, at map[stri
 	es.mu.Lock()
 	defer es.mu.Unlock()
 	requested, _ := fp["engineVersion"].(string)
+	if requested == "" && (fp["snapshotIdentifier"] != nil || fp["restoreToPointInTime"] != nil) {
+		// A restore without engineVersion runs the backup's version, here
+		// above the default minor a bare major would give.
+		requested = restoredEngineVersion
+	}
 	group, _ := fp["dbClusterParameterGroupName"].(string)
 	if group == "" {
 		group = selected

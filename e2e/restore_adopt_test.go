@@ -83,7 +83,8 @@ func TestAdoptObserveThenManage(t *testing.T) {
 		"id": id, "arn": arn("cluster:" + id),
 		"endpoint":       id + ".cluster-c9akciq32.us-east-1.rds.amazonaws.com",
 		"readerEndpoint": id + ".cluster-ro-c9akciq32.us-east-1.rds.amazonaws.com",
-		"port":           5432, "engine": "aurora-postgresql", "engineVersion": "16.4", "engineVersionActual": "16.4",
+		"port":           5432, "engine": "aurora-postgresql", "engineMode": "provisioned", "engineVersion": "16.4", "engineVersionActual": "16.4",
+		"networkType":  "DUAL",
 		"databaseName": "orders", "masterUsername": "postgres", "storageEncrypted": true,
 		"kmsKeyId":                 "arn:aws:kms:us-east-1:111122223333:key/0b1c2d3e-4f50-4617-8283-94a5b6c7d8e9",
 		"manageMasterUserPassword": true,
@@ -94,7 +95,7 @@ func TestAdoptObserveThenManage(t *testing.T) {
 	})
 	for i := 1; i <= 2; i++ {
 		n := fmt.Sprintf("%s-instance-%d", id, i)
-		pv.addExisting("ClusterInstance", n, map[string]any{"id": n, "arn": arn("db:" + n), "clusterIdentifier": id, "instanceClass": "db.r6g.large", "writer": i == 1})
+		pv.addExisting("ClusterInstance", n, map[string]any{"id": n, "arn": arn("db:" + n), "clusterIdentifier": id, "instanceClass": "db.r6g.large", "writer": i == 1, "engine": "aurora-postgresql", "dbSubnetGroupName": "legacy-orders-subnets"})
 	}
 
 	obj := readExample(t, "testdata/xr/adopt-observe.yaml")
@@ -128,7 +129,7 @@ func TestAdoptObserveThenManage(t *testing.T) {
 				t.Errorf("%s is not observe-only in mode Observe", n)
 			}
 		}
-		for _, want := range []string{"engineVersion: runs 16.4", "security groups: runs with sg-0legacy0orders0001", "instance \"legacy-orders-instance-2\" is not in spec.instances"} {
+		for _, want := range []string{"engineVersion: runs 16.4", "network.networkType: runs DUAL", "security groups: runs with sg-0legacy0orders0001", "instance \"legacy-orders-instance-2\" is not in spec.instances"} {
 			if !strings.Contains(availableMessage(xr), want) {
 				t.Errorf("Available does not report %q: %s", want, availableMessage(xr))
 			}
