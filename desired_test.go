@@ -23,13 +23,12 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/crossplane/function-sdk-go/errors"
+	"github.com/crossplane/function-sdk-go/logging"
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
-	"github.com/crossplane/function-sdk-go/request"
 	"github.com/crossplane/function-sdk-go/resource"
 	"github.com/crossplane/function-sdk-go/resource/composed"
 	"github.com/crossplane/function-sdk-go/response"
 
-	"github.com/function-aurora-postgres/function-aurora-postgres/input/v1beta1"
 	"github.com/function-aurora-postgres/function-aurora-postgres/internal/pbenc"
 )
 
@@ -125,56 +124,18 @@ func sameStruct(got, want *structpb.Struct) string {
 	return ""
 }
 
-// composedObjects composes the typed objects RunFunction would for req, with
-// RunFunction's steps up to compose. It returns nil for a request
+// composedObjects composes the typed objects RunFunction composes for req,
+// through RunFunction's own compose (fn.go), with the tests' known
+// bootstrap password. It returns nil for a request compose fails, which
 // RunFunction answers with a Fatal result.
 func composedObjects(t testing.TB, req *fnv1.RunFunctionRequest) *desired {
 	t.Helper()
-	in := &v1beta1.Input{}
-	if err := request.GetInput(req, in); err != nil {
-		t.Fatal(err)
-	}
-	oxr, err := request.GetObservedCompositeResource(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, spec, err := decodeXR(oxr)
-	if err != nil {
+	f := &Function{log: logging.NewNopLogger(), password: func() (string, error) { return testPassword, nil }, ttl: defaultTTLs}
+	c, failed := f.compose(req, &fnv1.RunFunctionResponse{})
+	if failed != nil {
 		return nil
 	}
-	withDefaults(spec)
-	if errs := validate(m, spec); len(errs) > 0 {
-		return nil
-	}
-	all := observedFrom(req)
-	claim := clusterClaimOf(m, spec, all)
-	o := claim.withoutProbe(all)
-	prev := previousStatus(oxr)
-	f := observe(m, spec, o, prev)
-	account, errs := resolveAccount(accountSources(spec, in, environmentAccount(req)), f.observedAccount, f.observedAccountARN)
-	if len(errs) > 0 {
-		return nil
-	}
-	p := newPlan(m, spec, in, account, o)
-	if m.Legacy && p.namespace == "" {
-		return nil
-	}
-	engine, engineErrs := p.planEngine(o)
-	p.engine = engine
-	if errs := append(append(append(p.checkChanges(o, f), p.checkCreation(o)...), engineErrs...), append(p.checkRestore(o), p.checkAdoption(all)...)...); len(errs) > 0 {
-		return nil
-	}
-	supplied, ferr := p.suppliedPassword(req, &fnv1.RunFunctionResponse{}, o)
-	if ferr != nil {
-		return nil
-	}
-	if f.bootstrap, err = p.observeBootstrap(o, prev.Bootstrap, f.status, supplied, func() (string, error) { return testPassword, nil }); err != nil {
-		t.Fatal(err)
-	}
-	if p.selfManaged() {
-		f.status.Bootstrap = f.bootstrap.status()
-	}
-	return p.claim(claim, p.compose(o, f), all)
+	return c.desired
 }
 
 // checkDesiredMatchesSDK checks RunFunction's response rsp to req against

@@ -52,77 +52,12 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	// The waiting TTL until the XR is known to be available: a Fatal result
 	// returns early with it.
 	rsp := response.To(req, f.ttl.waiting)
-
-	in := &v1beta1.Input{}
-	if err := request.GetInput(req, in); err != nil {
-		fatal(rsp, reasonReconcileError, errors.Wrap(err, "cannot get the function input"))
+	c, failed := f.compose(req, rsp)
+	if failed != nil {
+		fatal(rsp, failed.reason, failed.err)
 		return rsp, nil
 	}
-	env := environmentAccount(req)
-	if errs := validateInput(in, env); len(errs) > 0 {
-		fatal(rsp, reasonInvalidInput, invalidInput(errs))
-		return rsp, nil
-	}
-	oxr, err := request.GetObservedCompositeResource(req)
-	if err != nil {
-		fatal(rsp, reasonReconcileError, errors.Wrap(err, "cannot get the observed composite resource"))
-		return rsp, nil
-	}
-	m, spec, err := decodeXR(oxr)
-	if err != nil {
-		fatal(rsp, reasonInvalidSpec, errors.Wrap(err, "invalid XAuroraCluster"))
-		return rsp, nil
-	}
-	withDefaults(spec)
-	if errs := validate(m, spec); len(errs) > 0 {
-		fatal(rsp, reasonInvalidSpec, invalid(errs))
-		return rsp, nil
-	}
-	all := observedFrom(req)
-	// NOTE: a cluster that is only probed is not this XR's yet: the
-	// builders and the status see no cluster (adopt.go).
-	claim := clusterClaimOf(m, spec, all)
-	o := claim.withoutProbe(all)
-	prev := previousStatus(oxr)
-	facts := observe(m, spec, o, prev)
-	account, errs := resolveAccount(accountSources(spec, in, env), facts.observedAccount, facts.observedAccountARN)
-	if len(errs) > 0 {
-		fatal(rsp, reasonInvalidSpec, invalid(errs))
-		return rsp, nil
-	}
-	p := newPlan(m, spec, in, account, o)
-	if m.Legacy && p.namespace == "" {
-		fatal(rsp, reasonInvalidSpec, errors.Errorf("cluster-scoped XR %q was not created by a claim: set the function input's namespace to choose where its resources go", m.Name))
-		return rsp, nil
-	}
-	engine, engineErrs := p.planEngine(o)
-	p.engine = engine
-	if errs := append(append(append(p.checkChanges(o, facts), p.checkCreation(o)...), engineErrs...), append(p.checkRestore(o), p.checkAdoption(all)...)...); len(errs) > 0 {
-		fatal(rsp, reasonInvalidSpec, invalid(errs))
-		return rsp, nil
-	}
-	supplied, ferr := p.suppliedPassword(req, rsp, o)
-	if ferr != nil {
-		fatal(rsp, reasonInvalidSpec, invalid(field.ErrorList{ferr}))
-		return rsp, nil
-	}
-	generate := f.password
-	if generate == nil {
-		generate = generatePassword
-	}
-	if facts.bootstrap, err = p.observeBootstrap(o, prev.Bootstrap, facts.status, supplied, generate); err != nil {
-		fatal(rsp, reasonReconcileError, errors.Wrap(err, "cannot generate the bootstrap password"))
-		return rsp, nil
-	}
-	if p.selfManaged() {
-		facts.status.Bootstrap = facts.bootstrap.status()
-	}
-	facts.status.Deletion = p.deletionStatus(facts.status)
-	facts.status.Upgrade = engine.upgrade
-	facts.status.EngineVersionMessage = engine.behind
-	facts.status.Pending = p.pending(o, engine)
-
-	d := p.claim(claim, p.compose(o, facts), all)
+	m, p, o, facts, d := c.meta, c.plan, c.observed, c.facts, c.desired
 	drs := make(map[string]*fnv1.Resource, len(d.order))
 	notReady, unsynced, err := p.setDesired(drs, d, o, facts)
 	if err != nil {
@@ -165,6 +100,96 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	f.ttl.setTTL(rsp, available)
 	f.log.Debug("Composed", "xr", m.Name, "namespace", m.Namespace, "resources", len(d.order), "waiting", len(d.waiting), "notReady", len(notReady), "unsynced", len(unsynced), "ttl", rsp.GetMeta().GetTtl().AsDuration())
 	return rsp, nil
+}
+
+// failure is why a call composes nothing: its reason and error become a
+// Fatal result and the XR's Available condition (fatal).
+type failure struct {
+	reason string
+	err    error
+}
+
+func fail(reason string, err error) (*composition, *failure) {
+	return nil, &failure{reason: reason, err: err}
+}
+
+// composition is what one call decided: the XR, the plan, what it
+// observed, the facts and status it derived, and the composed resources.
+type composition struct {
+	meta     xrMeta
+	plan     *plan
+	observed observed
+	facts    facts
+	desired  *desired
+}
+
+// compose is everything RunFunction decides before it writes the response:
+// decode and validate the input and the XR, observe, resolve the account,
+// plan the engine, refuse what cannot change, run the bootstrap, and
+// compose. The tests' oracle for the response's encoding
+// (checkDesiredMatchesSDK) composes through it too, so they check what
+// RunFunction composes, not a copy of it. rsp only gains requirements (the
+// supplied password's Secret).
+func (f *Function) compose(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionResponse) (*composition, *failure) {
+	in := &v1beta1.Input{}
+	if err := request.GetInput(req, in); err != nil {
+		return fail(reasonReconcileError, errors.Wrap(err, "cannot get the function input"))
+	}
+	env := environmentAccount(req)
+	if errs := validateInput(in, env); len(errs) > 0 {
+		return fail(reasonInvalidInput, invalidInput(errs))
+	}
+	oxr, err := request.GetObservedCompositeResource(req)
+	if err != nil {
+		return fail(reasonReconcileError, errors.Wrap(err, "cannot get the observed composite resource"))
+	}
+	m, spec, err := decodeXR(oxr)
+	if err != nil {
+		return fail(reasonInvalidSpec, errors.Wrap(err, "invalid XAuroraCluster"))
+	}
+	withDefaults(spec)
+	if errs := validate(m, spec); len(errs) > 0 {
+		return fail(reasonInvalidSpec, invalid(errs))
+	}
+	all := observedFrom(req)
+	// NOTE: a cluster that is only probed is not this XR's yet: the
+	// builders and the status see no cluster (adopt.go).
+	claim := clusterClaimOf(m, spec, all)
+	o := claim.withoutProbe(all)
+	prev := previousStatus(oxr)
+	facts := observe(m, spec, o, prev)
+	account, errs := resolveAccount(accountSources(spec, in, env), facts.observedAccount, facts.observedAccountARN)
+	if len(errs) > 0 {
+		return fail(reasonInvalidSpec, invalid(errs))
+	}
+	p := newPlan(m, spec, in, account, o)
+	if m.Legacy && p.namespace == "" {
+		return fail(reasonInvalidSpec, errors.Errorf("cluster-scoped XR %q was not created by a claim: set the function input's namespace to choose where its resources go", m.Name))
+	}
+	engine, engineErrs := p.planEngine(o)
+	p.engine = engine
+	if errs := append(append(append(p.checkChanges(o, facts), p.checkCreation(o)...), engineErrs...), append(p.checkRestore(o), p.checkAdoption(all)...)...); len(errs) > 0 {
+		return fail(reasonInvalidSpec, invalid(errs))
+	}
+	supplied, ferr := p.suppliedPassword(req, rsp, o)
+	if ferr != nil {
+		return fail(reasonInvalidSpec, invalid(field.ErrorList{ferr}))
+	}
+	generate := f.password
+	if generate == nil {
+		generate = generatePassword
+	}
+	if facts.bootstrap, err = p.observeBootstrap(o, prev.Bootstrap, facts.status, supplied, generate); err != nil {
+		return fail(reasonReconcileError, errors.Wrap(err, "cannot generate the bootstrap password"))
+	}
+	if p.selfManaged() {
+		facts.status.Bootstrap = facts.bootstrap.status()
+	}
+	facts.status.Deletion = p.deletionStatus(facts.status)
+	facts.status.Upgrade = engine.upgrade
+	facts.status.EngineVersionMessage = engine.behind
+	facts.status.Pending = p.pending(o, engine)
+	return &composition{meta: m, plan: p, observed: o, facts: facts, desired: p.claim(claim, p.compose(o, facts), all)}, nil
 }
 
 // fatal reports err as a Fatal result (Crossplane then applies nothing, so
