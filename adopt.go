@@ -83,6 +83,9 @@ func validateAdopt(root *field.Path, s *AuroraSpec) field.ErrorList {
 
 // clusterClaim is what the function knows about the AWS cluster under the
 // XR's identifier, which decides what it may compose.
+// reasonClusterExists: the identifier is a cluster this XR did not create.
+const reasonClusterExists = "ClusterExists"
+
 type clusterClaim int
 
 const (
@@ -258,7 +261,7 @@ func (p *plan) claim(c clusterClaim, d *desired, o observed) *desired {
 		}
 		held.add(nameCluster, p.observedCluster())
 		if c == claimForeign {
-			held.wait("ClusterExists", "cluster %q already exists in AWS and was not created by this XR (it has no tag %s=%s): not taking it over and composing nothing new; to take it over set spec.adopt {clusterIdentifier: %s, mode: Observe} (then Manage), or choose another spec.clusterIdentifier", p.clusterID, tagOwnerXR, p.meta.UID, p.clusterID)
+			held.wait(reasonClusterExists, "cluster %q already exists in AWS and was not created by this XR (it has no tag %s=%s): not taking it over and composing nothing new; to take it over set spec.adopt {clusterIdentifier: %s, mode: Observe} (then Manage), or choose another spec.clusterIdentifier", p.clusterID, tagOwnerXR, p.meta.UID, p.clusterID)
 			return held
 		}
 		held.wait("CheckingClusterIdentifier", "checking that cluster identifier %q is free in AWS (an observe-only rds Cluster) before creating anything under it", p.clusterID)
@@ -468,7 +471,11 @@ func (p *plan) adoptDifferences(o observed, at *rdsv1beta1.ClusterObservation) [
 		add("iamDatabaseAuthentication: runs %t, the spec asks %t", v, *s.IAMDatabaseAuthentication)
 	}
 	if v := ptr.Deref(at.DBClusterParameterGroupName, ""); v != "" && v != p.clusterID {
-		add("cluster parameter group: runs %q; Manage moves it to the function's %q", v, p.clusterID)
+		kept := fmt.Sprintf(" and none of %q's own settings unless spec.parameters repeats them", v)
+		if strings.HasPrefix(v, "default.") {
+			kept = ""
+		}
+		add("cluster parameter group: runs %q; Manage moves it to the function's %q, with rds.force_ssl 1 applied at once (clients without TLS are refused)%s", v, p.clusterID, kept)
 	}
 	if sgs := derefAll(at.VPCSecurityGroupIds); len(sgs) > 0 {
 		add("security groups: runs with %s; Manage replaces them with the function's own group, open only to spec.network.allowedCidrBlocks and allowedSecurityGroupIds", strings.Join(sgs, ", "))
@@ -492,8 +499,8 @@ func (p *plan) adoptDifferences(o observed, at *rdsv1beta1.ClusterObservation) [
 		}
 		if io, ok := atProvider[rdsv1beta1.ClusterInstanceObservation](o, n); ok {
 			for i, in := range s.Instances {
-				if nameInstance(instanceSuffix(i, in)) == n && ptr.Deref(io.InstanceClass, in.InstanceClass) != in.InstanceClass {
-					add("spec.instances[%d] (%s): runs %s, the spec asks %s", i, id, ptr.Deref(io.InstanceClass, ""), in.InstanceClass)
+				if nameInstance(instanceSuffix(i, in)) == n {
+					diffs = append(diffs, p.adoptInstanceDifferences(i, in, id, io)...)
 				}
 			}
 		}
@@ -502,6 +509,39 @@ func (p *plan) adoptDifferences(o observed, at *rdsv1beta1.ClusterObservation) [
 		if id := instanceIdentifier(p.clusterID, instanceSuffix(i, in)); !slices.Contains(running, id) {
 			add("spec.instances[%d]: %q does not run; Manage creates it", i, id)
 		}
+	}
+	return diffs
+}
+
+// adoptInstanceDifferences says how a running member that spec.instances[i]
+// names differs from what Manage composes for it (clusterInstance).
+func (p *plan) adoptInstanceDifferences(i int, in Instance, id string, io *rdsv1beta1.ClusterInstanceObservation) []string {
+	want := p.clusterInstance(i, in).Spec.ForProvider
+	var diffs []string
+	add := func(format string, a ...any) {
+		diffs = append(diffs, fmt.Sprintf("spec.instances[%d] (%s): ", i, id)+fmt.Sprintf(format, a...))
+	}
+	if v := ptr.Deref(io.InstanceClass, in.InstanceClass); v != in.InstanceClass {
+		add("runs %s, the spec asks %s", v, in.InstanceClass)
+	}
+	if ptr.Deref(io.PubliclyAccessible, false) {
+		add("publicly accessible; Manage makes it private, at once whatever spec.applyImmediately says (ModifyDBInstance applies PubliclyAccessible immediately)")
+	}
+	if v, w := ptr.Deref(io.PromotionTier, *want.PromotionTier), *want.PromotionTier; v != w {
+		add("promotion tier %d; Manage sets %d (failover order)", int64(v), int64(w))
+	}
+	if v, w := ptr.Deref(io.AutoMinorVersionUpgrade, *want.AutoMinorVersionUpgrade), *want.AutoMinorVersionUpgrade; v != w {
+		add("autoMinorVersionUpgrade %t; Manage sets %t (spec.engineVersion %s)", v, w, p.spec.EngineVersion)
+	}
+	var extra []string
+	for k := range io.Tags {
+		if _, kept := want.Tags[k]; !kept && !strings.HasPrefix(k, "crossplane-") {
+			extra = append(extra, k)
+		}
+	}
+	if len(extra) > 0 {
+		sort.Strings(extra)
+		add("Manage removes tags %s (not in spec.tags)", strings.Join(extra, ", "))
 	}
 	return diffs
 }

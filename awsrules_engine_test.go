@@ -111,27 +111,31 @@ func checkMajorUpgradeWithTargetFamilyGroup(s *ruleState) []ruleFinding {
 	running := engineMajor(s.runningVersion())
 	var out []ruleFinding
 	for _, c := range s.desiredOf(ruleKindRDSCluster) {
-		major := engineMajor(mrParamString(c.Obj, "engineVersion"))
+		asked := engineMajor(mrParamString(c.Obj, "engineVersion"))
+		// A cluster asked for no version keeps the major it runs. Before it
+		// runs, a point-in-time restore sends no version
+		// (RestoreDBClusterToPointInTime has no EngineVersion: the copy runs
+		// the source's), nor does a snapshot restore to a bare major
+		// (restore.go: the snapshot's minor); the group's family is then
+		// spec.engineVersion's, which docs/restore.md requires to be the
+		// backup's major, and RDS refuses the restore otherwise.
+		major := asked
+		if major == "" {
+			major = running
+		}
 		allow, _ := mrParamBool(c.Obj, "allowMajorVersionUpgrade")
 		name, g := s.groupOfCluster(c.Obj)
-		// A point-in-time restore sends no version (RestoreDBClusterToPointInTime
-		// has no EngineVersion: the copy runs the source's), nor does a
-		// snapshot restore to a bare major (restore.go: the snapshot's minor);
-		// the group's family is spec.engineVersion's, which docs/restore.md
-		// requires to be the backup's major, and RDS refuses the restore
-		// otherwise.
-		if g != nil && !(restored(c.Obj) && major == "") {
+		if g != nil && major != "" {
 			if fam := mrParamString(g, "family"); fam != clusterParameterGroupFamily(major) {
 				out = append(out, ruleFinding{Resource: c.Name, Message: fmt.Sprintf("uses parameter group %q of family %s with engineVersion major %s: RDS refuses a group of another family", name, fam, major)})
 			}
 		}
-		// A cluster asked for no version keeps the one it runs.
-		upgrading := running != "" && major != "" && major != running
+		upgrading := running != "" && asked != "" && asked != running
 		switch {
 		case !s.ObservedKnown:
 			// A golden file: what ran is not recorded.
 		case upgrading && !allow:
-			out = append(out, ruleFinding{Resource: c.Name, Message: fmt.Sprintf("asks for major %s while %s runs without allowMajorVersionUpgrade", major, running)})
+			out = append(out, ruleFinding{Resource: c.Name, Message: fmt.Sprintf("asks for major %s while %s runs without allowMajorVersionUpgrade", asked, running)})
 		case !upgrading && allow:
 			out = append(out, ruleFinding{Resource: c.Name, Message: "sets allowMajorVersionUpgrade without a major upgrade"})
 		}

@@ -22,7 +22,7 @@ var ruleKindRDSSubnetGroup = objKind{"rds.aws.m.upbound.io/v1beta1", "SubnetGrou
 var restoreAdoptRules = []awsRule{
 	{
 		ID:        "RestoreTakesNoMasterUser",
-		Statement: "An rds Cluster with snapshotIdentifier or restoreToPointInTime sets no masterUsername; one with restoreToPointInTime also no databaseName or engineVersion; one with snapshotIdentifier an engineVersion only as MAJOR.MINOR; and never both restore sources.",
+		Statement: "An rds Cluster with snapshotIdentifier or restoreToPointInTime sets no masterUsername; one with restoreToPointInTime also no databaseName and, until it runs, no engineVersion; one with snapshotIdentifier, until it runs, an engineVersion only as MAJOR.MINOR; and never both restore sources.",
 		Citations: []string{
 			"https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_RestoreDBClusterFromSnapshot.html (no MasterUsername: the snapshot's master user is restored)",
 			"https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_RestoreDBClusterToPointInTime.html (no MasterUsername, DatabaseName or EngineVersion: the source's)",
@@ -71,8 +71,8 @@ var restoreAdoptRules = []awsRule{
 		ID:        "CreateOnlyFieldsKeepWhatRuns",
 		Statement: "A managed rds Cluster or ClusterInstance that exists (observed, managed or observe-only before an adoption) is desired with each create-only field it sets equal to what runs: atProvider's value, else what was applied (forProvider), else, for an adopted resource, unset.",
 		Citations: []string{
-			"https://github.com/hashicorp/terraform-provider-aws/blob/main/internal/service/rds/cluster.go (ForceNew: database_name, master_username, engine, engine_mode, kms_key_id, storage_encrypted, db_subnet_group_name, snapshot_identifier, restore_to_point_in_time, availability_zones)",
-			"https://github.com/hashicorp/terraform-provider-aws/blob/main/internal/service/rds/cluster_instance.go (ForceNew: cluster_identifier, engine, db_subnet_group_name, availability_zone)",
+			"https://github.com/hashicorp/terraform-provider-aws/blob/main/internal/service/rds/cluster.go (ForceNew: database_name, master_username, engine, engine_mode, kms_key_id, storage_encrypted, db_subnet_group_name, snapshot_identifier, restore_to_point_in_time, availability_zones, cluster_scalability_type, db_system_id, source_region)",
+			"https://github.com/hashicorp/terraform-provider-aws/blob/main/internal/service/rds/cluster_instance.go (ForceNew: cluster_identifier, engine, db_subnet_group_name, availability_zone, custom_iam_instance_profile)",
 			"https://github.com/crossplane/upjet/blob/main/pkg/controller/external.go (refuse to update the external resource because the following update requires replacing it: retried forever)",
 		},
 		Check: checkCreateOnlyFieldsKeepWhatRuns,
@@ -109,8 +109,14 @@ func checkRestoreTakesNoMasterUser(s *ruleState) []ruleFinding {
 	}
 	fields := []string{"masterUsername"}
 	pit := objMap(c.Obj, "spec", "forProvider", "restoreToPointInTime") != nil
+	// Once the restored cluster runs, engineVersion is sent as for any
+	// cluster: the restore call is behind it, and an upgrade must reach RDS.
+	created := objString(s.Composite, "status", "engineVersionActual") != "" || objString(s.Observed[c.Name], "status", "atProvider", "engineVersionActual") != ""
+	if pit && !created {
+		fields = append(fields, "engineVersion")
+	}
 	if pit {
-		fields = append(fields, "databaseName", "engineVersion")
+		fields = append(fields, "databaseName")
 		if objString(c.Obj, "spec", "forProvider", "snapshotIdentifier") != "" {
 			add("sets both snapshotIdentifier and restoreToPointInTime: they conflict")
 		}
@@ -120,7 +126,7 @@ func checkRestoreTakesNoMasterUser(s *ruleState) []ruleFinding {
 			add("restores a backup but sets %s %q: the restore takes it from the backup", f, v)
 		}
 	}
-	if v := objString(c.Obj, "spec", "forProvider", "engineVersion"); !pit && v != "" && strings.Count(v, ".") == 0 {
+	if v := objString(c.Obj, "spec", "forProvider", "engineVersion"); !pit && !created && v != "" && strings.Count(v, ".") == 0 {
 		add("restores a snapshot with engineVersion %q: a bare major is RDS's default minor, which may be below the snapshot's; send MAJOR.MINOR or nothing", v)
 	}
 	return out
@@ -129,8 +135,8 @@ func checkRestoreTakesNoMasterUser(s *ruleState) []ruleFinding {
 // createOnlyFields are the forProvider fields Terraform replaces the
 // resource to change (ForceNew), by kind.
 var createOnlyFields = map[objKind][]string{
-	ruleKindRDSCluster:         {"databaseName", "masterUsername", "engine", "engineMode", "kmsKeyId", "storageEncrypted", "dbSubnetGroupName", "snapshotIdentifier", "availabilityZones"},
-	ruleKindRDSClusterInstance: {"clusterIdentifier", "engine", "dbSubnetGroupName", "availabilityZone"},
+	ruleKindRDSCluster:         {"databaseName", "masterUsername", "engine", "engineMode", "kmsKeyId", "storageEncrypted", "dbSubnetGroupName", "snapshotIdentifier", "restoreToPointInTime", "availabilityZones", "clusterScalabilityType", "dbSystemId", "sourceRegion"},
+	ruleKindRDSClusterInstance: {"clusterIdentifier", "engine", "dbSubnetGroupName", "availabilityZone", "customIamInstanceProfile"},
 }
 
 // checkCreateOnlyFieldsKeepWhatRuns: the provider never replaces; it

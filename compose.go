@@ -25,6 +25,16 @@ type waitReason struct {
 	Message string
 }
 
+// waitingFor reports whether the XR waits for the given reason.
+func (d *desired) waitingFor(reason string) bool {
+	for _, w := range d.waiting {
+		if w.Reason == reason {
+			return true
+		}
+	}
+	return false
+}
+
 func (d *desired) add(n resource.Name, o runtime.Object) {
 	if d.objects == nil {
 		d.objects = map[resource.Name]runtime.Object{}

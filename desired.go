@@ -39,10 +39,10 @@ func (p *plan) setDesired(drs map[string]*fnv1.Resource, d *desired, o observed,
 		r := &fnv1.Resource{Resource: s, Ready: fnv1.Ready_READY_FALSE}
 		switch {
 		case !o.up(n) || (n == nameCluster && f.status.Endpoint == ""):
-			notReady = append(notReady, describeNotReady(n, d.objects[n], o))
+			notReady = append(notReady, describeNotReady(n, d.objects[n], o, d.waitingFor(reasonClusterExists)))
 		case o.unsynced(n):
 			r.Ready = fnv1.Ready_READY_TRUE
-			unsynced = append(unsynced, describeNotReady(n, d.objects[n], o))
+			unsynced = append(unsynced, describeNotReady(n, d.objects[n], o, false))
 		default:
 			r.Ready = fnv1.Ready_READY_TRUE
 		}
@@ -53,12 +53,15 @@ func (p *plan) setDesired(drs map[string]*fnv1.Resource, d *desired, o observed,
 
 // describeNotReady names a resource that is not ready, or not synced, and,
 // when the provider refused it, says why. An observe-only resource (the
-// identifier probe, an adopted cluster) is never created.
-func describeNotReady(n resource.Name, obj runtime.Object, o observed) string {
+// identifier probe, an adopted cluster) is never created; taken says the
+// probe found another cluster under the identifier.
+func describeNotReady(n resource.Name, obj runtime.Object, o observed, taken bool) string {
 	// Not fmt.Sprintf: this runs for every resource while a cluster comes up.
 	s := kindOf(obj) + " " + strconv.Quote(string(n))
 	obs, ok := o[n]
 	switch {
+	case !ok && isObserveOnlyObject(obj) && n == nameCluster && taken:
+		return s + " (observe-only: the identifier is another cluster's)"
 	case !ok && isObserveOnlyObject(obj) && n == nameCluster:
 		return s + " (observe-only: looking the identifier up in AWS)"
 	case !ok && isObserveOnlyObject(obj):

@@ -185,6 +185,12 @@ var goldenCases = map[string]goldenCase{
 		xr:     "testdata/xr/restore-point-in-time.yaml",
 		steady: true,
 	},
+	"RestorePointInTimeThenMajorUpgrade": {
+		reason: "A cluster restored to a point in time, then upgraded to 17.4: engineVersion is sent once the cluster runs, with the 17 family's group and allowMajorVersionUpgrade (a restore that never sent it would ask RDS for a 17 group on a 16 cluster forever).",
+		xr:     "testdata/xr/restore-point-in-time-upgrade-17.yaml",
+		before: "testdata/xr/restore-point-in-time.yaml",
+		aws:    awsDefersUpgrade("16.9", "team-payments-orders-pitr-2be269"),
+	},
 	"AdoptObserve": {
 		reason: "An existing cluster observed: the cluster and its two instances observe-only, status filled, every difference from the spec in Available.",
 		xr:     "testdata/xr/adopt-observe.yaml",

@@ -412,8 +412,8 @@ type instanceGroupRef struct {
 // instance, and the provider would keep asking RDS for the old family's
 // group. A new instance selects a group that does not exist yet, which
 // holds its creation until the group exists; an existing instance moves to
-// a group only once the group exists, so the provider never modifies it
-// towards a group AWS does not have. During a major upgrade RDS moves the
+// a group only once the group is Ready, so the provider never modifies it
+// towards a group AWS does not have yet. During a major upgrade RDS moves the
 // instances to the target family's group (dbInstanceParameterGroupName):
 // an instance observed on it names it at once, so the provider does not
 // ask RDS to move it back until the cluster reports the new version.
@@ -426,10 +426,12 @@ func (p *plan) instanceParameterGroupRef(o observed, instance resource.Name) (in
 		o.str(instance, "status", "atProvider", "dbParameterGroupName") == instanceParameterGroupName(p.clusterID, target) {
 		family = target
 	}
-	n := nameInstanceParameterGroup(family)
+	n, external := nameInstanceParameterGroup(family), instanceParameterGroupName(p.clusterID, family)
 	switch {
-	case o.exists(n):
-		return instanceGroupRef{name: n, external: instanceParameterGroupName(p.clusterID, family)}, true
+	// Ready: RDS has the group, so ModifyDBInstance finds it; an instance
+	// that names it already keeps naming it whatever the group reports.
+	case o.ready(n) || o.str(instance, "spec", "forProvider", "dbParameterGroupName") == external:
+		return instanceGroupRef{name: n, external: external}, true
 	case o.exists(instance):
 		return instanceGroupRef{}, false
 	}

@@ -171,6 +171,20 @@ func TestParameterGroupBuilders(t *testing.T) {
 func TestInstanceParameterGroupRef(t *testing.T) {
 	const instance = resource.Name("instance-writer")
 	pg := nameInstanceParameterGroup("aurora-postgresql16")
+	external := instanceParameterGroupName("ns-db", "aurora-postgresql16")
+	obj := func(m map[string]any) *structpb.Struct {
+		st, err := structpb.NewStruct(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	ready := obj(map[string]any{"status": map[string]any{"conditions": []any{
+		map[string]any{"type": "Ready", "status": "True"},
+		map[string]any{"type": "Synced", "status": "True"},
+	}}})
+	creating := obj(map[string]any{"status": map[string]any{"conditions": []any{map[string]any{"type": "Ready", "status": "False"}}}})
+	naming := obj(map[string]any{"spec": map[string]any{"forProvider": map[string]any{"dbParameterGroupName": external}}})
 	type want struct {
 		ref instanceGroupRef
 		ok  bool
@@ -178,41 +192,52 @@ func TestInstanceParameterGroupRef(t *testing.T) {
 	cases := map[string]struct {
 		reason   string
 		params   []Parameter
-		observed []resource.Name
+		observed observed
 		want     want
 	}{
 		"NoParameters": {
 			reason: "Without instanceParameters the instances stay on RDS's default group: nothing changes for existing XRs.",
 		},
 		"NewInstance": {
-			reason:   "A new instance selects the group at once: the selector holds its creation until the group exists.",
+			reason:   "A new instance selects the group at once: it waits for the cluster, long after the group.",
 			params:   []Parameter{{Name: "work_mem", Value: "1"}},
-			observed: []resource.Name{},
+			observed: observed{},
 			want:     want{ref: instanceGroupRef{name: pg}, ok: true},
 		},
 		"ExistingInstanceGroupNotYet": {
 			reason:   "An existing instance moves to the group only once the group exists.",
 			params:   []Parameter{{Name: "work_mem", Value: "1"}},
-			observed: []resource.Name{instance},
+			observed: observed{instance: nil},
 		},
-		"ExistingInstanceGroupExists": {
-			reason:   "An existing group is named explicitly: a resolved selector is cached and would never follow a later switch.",
+		"ExistingInstanceGroupNotReady": {
+			reason:   "A group RDS is still creating is not named yet: ModifyDBInstance would fail with DBParameterGroupNotFound (AWS review 5, finding 4).",
 			params:   []Parameter{{Name: "work_mem", Value: "1"}},
-			observed: []resource.Name{instance, pg},
-			want:     want{ref: instanceGroupRef{name: pg, external: instanceParameterGroupName("ns-db", "aurora-postgresql16")}, ok: true},
+			observed: observed{instance: nil, pg: creating},
+		},
+		"ExistingInstanceGroupReady": {
+			reason:   "A Ready group is named explicitly: a resolved selector is cached and would never follow a later switch.",
+			params:   []Parameter{{Name: "work_mem", Value: "1"}},
+			observed: observed{instance: nil, pg: ready},
+			want:     want{ref: instanceGroupRef{name: pg, external: external}, ok: true},
+		},
+		"InstanceAlreadyNamesGroup": {
+			reason:   "An instance that names the group keeps naming it while the group is not Ready (a refused update), so it does not flap.",
+			params:   []Parameter{{Name: "work_mem", Value: "1"}},
+			observed: observed{instance: naming, pg: creating},
+			want:     want{ref: instanceGroupRef{name: pg, external: external}, ok: true},
 		},
 		"ListEmptiedGroupKept": {
 			reason:   "Emptying the list keeps the group and the instances on it.",
-			observed: []resource.Name{instance, pg},
-			want:     want{ref: instanceGroupRef{name: pg, external: instanceParameterGroupName("ns-db", "aurora-postgresql16")}, ok: true},
+			observed: observed{instance: naming, pg: ready},
+			want:     want{ref: instanceGroupRef{name: pg, external: external}, ok: true},
 		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			p := testPlan(t, func(s *AuroraSpec) { s.InstanceParameters = tc.params })
-			o := observed{}
-			for _, n := range tc.observed {
-				o[n] = nil
+			o := tc.observed
+			if o == nil {
+				o = observed{}
 			}
 			p.engine, _ = p.planEngine(o)
 			ref, ok := p.instanceParameterGroupRef(o, instance)
@@ -257,7 +282,13 @@ func TestInstanceParameterGroupDuringMajorUpgrade(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			p := testPlan(t, func(s *AuroraSpec) { s.InstanceParameters = []Parameter{{Name: "work_mem", Value: "1"}} })
 			p.engine = enginePlan{instanceGroups: true, targetMajor: "16", running: "15.10"}
-			o := observed{instance: onGroup(tc.on), g15: nil, g16: nil}
+			ready, err := structpb.NewStruct(map[string]any{"status": map[string]any{"conditions": []any{
+				map[string]any{"type": "Ready", "status": "True"}, map[string]any{"type": "Synced", "status": "True"},
+			}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			o := observed{instance: onGroup(tc.on), g15: ready, g16: ready}
 			ref, ok := p.instanceParameterGroupRef(o, instance)
 			if !ok || ref.name != tc.want || ref.external == "" {
 				t.Errorf("\n%s\ninstanceParameterGroupRef(): got %+v, %v, want %s named explicitly", tc.reason, ref, ok, tc.want)

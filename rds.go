@@ -125,7 +125,7 @@ func (p *plan) cluster(kmsKeyARN string, b bootstrap, o observed) *rdsv1beta1.Cl
 			fp.Serverlessv2ScalingConfiguration.SecondsUntilAutoPause = ptr.To(float64(*v2.SecondsUntilAutoPause))
 		}
 	}
-	p.restoreInto(&fp)
+	p.restoreInto(&fp, o.str(nameCluster, "status", "atProvider", "engineVersionActual") != "")
 	p.keepAdoptedClusterAsItRuns(&fp, o)
 	c := &rdsv1beta1.Cluster{
 		ObjectMeta: p.objectMeta(nameCluster, p.clusterID),

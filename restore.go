@@ -126,12 +126,15 @@ func validRDSName(s string) bool {
 // and .../API_RestoreDBClusterToPointInTime.html), and checkRestore and
 // checkChanges then compare them with what the restored cluster reports. The key is sent
 // (kmsKeyId): RDS encrypts the restored copy with it, also from an
-// unencrypted snapshot. A point-in-time restore takes the source's engine
-// version: engineVersion is not sent either, the spec's is compared. A
-// snapshot restore sends it only as a pinned minor: a bare major is RDS's
-// default minor, which may be below the snapshot's, and RDS refuses to
-// restore to a lower version; without engineVersion the snapshot's is used.
-func (p *plan) restoreInto(fp *rdsv1beta1.ClusterParameters) {
+// unencrypted snapshot. Until the restored cluster runs (created: it
+// reports engineVersionActual), a point-in-time restore sends no
+// engineVersion (the source's is used) and a snapshot restore sends it only
+// as a pinned minor: a bare major is RDS's default minor, which may be below
+// the snapshot's, and RDS refuses to restore to a lower version. Once the
+// cluster runs, engineVersion is sent as for any cluster, so a later minor
+// or major upgrade reaches RDS: a bare major at or below what runs is no
+// change (the provider drops an engine_version diff that is not an upgrade).
+func (p *plan) restoreInto(fp *rdsv1beta1.ClusterParameters, created bool) {
 	r := p.spec.Restore
 	if r == nil {
 		return
@@ -142,13 +145,15 @@ func (p *plan) restoreInto(fp *rdsv1beta1.ClusterParameters) {
 	// restore is encrypted by kmsKeyId.
 	if r.SnapshotIdentifier != "" {
 		fp.SnapshotIdentifier = ptr.To(r.SnapshotIdentifier)
-		if !pinned(ptr.Deref(fp.EngineVersion, "")) {
+		if !created && !pinned(ptr.Deref(fp.EngineVersion, "")) {
 			fp.EngineVersion = nil
 		}
 		return
 	}
 	pit := r.PointInTime
-	fp.EngineVersion = nil
+	if !created {
+		fp.EngineVersion = nil
+	}
 	fp.RestoreToPointInTime = &rdsv1beta1.ClusterRestoreToPointInTimeParameters{
 		SourceClusterIdentifier: ptr.To(pit.SourceClusterIdentifier),
 		// NOTE: full-copy is RDS's default; copy-on-write (a clone) shares

@@ -82,6 +82,8 @@ var preExistingAWS = map[string]map[string]any{
 		"id": "legacy-orders-instance-1", "arn": "arn:aws:rds:us-east-1:111122223333:db:legacy-orders-instance-1",
 		"clusterIdentifier": "legacy-orders", "instanceClass": "db.r6g.large", "writer": true,
 		"engine": "aurora-postgresql", "dbSubnetGroupName": "legacy-orders-subnets",
+		"publiclyAccessible": true, "promotionTier": float64(1), "autoMinorVersionUpgrade": true,
+		"tags": map[string]any{"team": "orders", "owner": "dba"},
 	},
 	"ClusterInstance/legacy-orders-instance-2": {
 		"id": "legacy-orders-instance-2", "arn": "arn:aws:rds:us-east-1:111122223333:db:legacy-orders-instance-2",
@@ -164,7 +166,9 @@ func (pv provider) observe(name string, desired *structpb.Struct) *fnv1.Resource
 		at["readerEndpoint"] = ext + ".cluster-ro-c9akciq32." + region + ".rds.amazonaws.com"
 		at["port"] = fp["port"]
 		at["engineVersionActual"] = fp["engineVersion"]
-		if _, asked := fp["engineVersion"]; !asked && (fp["snapshotIdentifier"] != nil || fp["restoreToPointInTime"] != nil) {
+		// A restore runs the backup's version; a bare major of it asks for
+		// no other.
+		if v, _ := fp["engineVersion"].(string); (v == "" || v == engineMajor(restoredEngineVersion)) && (fp["snapshotIdentifier"] != nil || fp["restoreToPointInTime"] != nil) {
 			at["engineVersionActual"] = restoredEngineVersion
 		}
 		at["clusterResourceId"] = "cluster-" + strings.ToUpper(h[:26])
