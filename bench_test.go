@@ -479,7 +479,7 @@ func benchRealisticObserved(observed map[string]*fnv1.Resource, xr map[string]an
 		if tags, ok := at["tags"]; ok {
 			at["tagsAll"] = benchDeepCopy(tags)
 		}
-		for k, v := range benchComputed(fmt.Sprint(o["kind"]), n, h, at) {
+		for k, v := range benchComputed(fmt.Sprint(o["kind"]), h, at) {
 			if _, ok := at[k]; !ok {
 				at[k] = v
 			}
@@ -508,7 +508,7 @@ func benchInUse(observed map[string]*fnv1.Resource, name string) bool {
 
 // computed are the values AWS computes that the provider reports in
 // atProvider, beyond the mirrored parameters.
-func benchComputed(kind, name, h string, at map[string]any) map[string]any {
+func benchComputed(kind, h string, at map[string]any) map[string]any {
 	region, _ := at["region"].(string)
 	switch kind {
 	case "Cluster":

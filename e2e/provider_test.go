@@ -374,14 +374,11 @@ func (p *provider) refuseDeletion(ctx context.Context, u *unstructured.Unstructu
 		return nil
 	}
 	now := time.Now().UTC().Format(time.RFC3339)
-	patch, err := json.Marshal(map[string]any{"status": map[string]any{"conditions": []any{
+	_, err := p.patchStatus(ctx, u, map[string]any{"conditions": []any{
 		map[string]any{"type": "Ready", "status": "False", "reason": "Deleting", "lastTransitionTime": now, "observedGeneration": u.GetGeneration()},
 		map[string]any{"type": "Synced", "status": "False", "reason": "ReconcileError", "message": msg, "lastTransitionTime": now, "observedGeneration": u.GetGeneration()},
-	}}})
-	if err != nil {
-		return err
-	}
-	if _, err := p.c.MergePatch(ctx, u.GroupVersionKind(), u.GetNamespace(), u.GetName(), patch, "status"); err != nil && !apierrors.IsNotFound(err) {
+	}})
+	if err != nil && !apierrors.IsNotFound(err) {
 		return fmt.Errorf("cannot report the refused delete: %w", err)
 	}
 	return nil
