@@ -16,6 +16,7 @@ COPY *.go ./
 COPY input/ ./input/
 COPY internal/aws/ ./internal/aws/
 COPY internal/crossplane/ ./internal/crossplane/
+COPY internal/pbenc/ ./internal/pbenc/
 RUN --mount=type=cache,target=/go/pkg/mod \
     --mount=type=cache,target=/root/.cache/go-build \
     go build -trimpath -ldflags="-s -w" -o /function .

@@ -369,6 +369,8 @@ func findingSelfTests() map[string]ruleSelfTest {
 		rotationFindingSelfTests(),
 		rdsFindingSelfTests(),
 		policyFindingSelfTests(),
+		engineFindingSelfTests(),
+		restoreAdoptSelfTests(),
 	} {
 		for name := range group {
 			if _, ok := cases[name]; ok {

@@ -88,6 +88,9 @@ var awsRules = []awsRule{
 		},
 		Check: checkNoAuroraInvalidClusterFields,
 	},
+	ruleParameterApplyMethods,
+	ruleTLSForced,
+	ruleLabelValues,
 	{
 		ID:        "NoPasswordInDesired",
 		Statement: "No desired resource but the bootstrap v1 Secret (bootstrap-secret), and neither the XR's status nor its connection details, contains the bootstrap password.",

@@ -461,6 +461,88 @@ func TestAWSRulesSelfTest(t *testing.T) {
 			}},
 		},
 
+		// ParameterApplyMethods.
+		"ParameterApplyMethodsGood": {
+			reason: "Parameter groups as the function composes them pass: an explicit method, pending-reboot for a static parameter.",
+			args: args{rule: "ParameterApplyMethods", state: testState("us-east-1", map[string]map[string]any{
+				"cluster-parameter-group": testMR(ruleKindRDSClusterParamGroup, "cluster-parameter-group", map[string]any{"parameter": []any{
+					map[string]any{"name": "rds.force_ssl", "value": "1", "applyMethod": "immediate"},
+					map[string]any{"name": "shared_preload_libraries", "value": "pg_stat_statements", "applyMethod": "pending-reboot"},
+				}}),
+				"db-parameter-group-16": testMR(ruleKindRDSParamGroup, "db-parameter-group-16", map[string]any{"parameter": []any{
+					map[string]any{"name": "work_mem", "value": "65536", "applyMethod": "immediate"},
+				}}),
+			})},
+		},
+		"ParameterApplyMethodsBad": {
+			reason: "No method, an unknown method, immediate for a static parameter and a name twice are reported, in both kinds of group.",
+			args: args{rule: "ParameterApplyMethods", state: testState("us-east-1", map[string]map[string]any{
+				"cluster-parameter-group": testMR(ruleKindRDSClusterParamGroup, "cluster-parameter-group", map[string]any{"parameter": []any{
+					map[string]any{"name": "rds.force_ssl", "value": "1"},
+					map[string]any{"name": "shared_preload_libraries", "value": "x", "applyMethod": "immediate"},
+				}}),
+				"db-parameter-group-16": testMR(ruleKindRDSParamGroup, "db-parameter-group-16", map[string]any{"parameter": []any{
+					map[string]any{"name": "work_mem", "value": "1", "applyMethod": "now"},
+					map[string]any{"name": "work_mem", "value": "2", "applyMethod": "immediate"},
+				}}),
+			})},
+			want: want{violations: []string{
+				`ParameterApplyMethods: self-test: "cluster-parameter-group" (rds ClusterParameterGroup): spec.forProvider.parameter[0] (rds.force_ssl) sets no applyMethod: the provider then updates the group on every poll (provider-upjet-aws#1286)`,
+				`ParameterApplyMethods: self-test: "cluster-parameter-group" (rds ClusterParameterGroup): spec.forProvider.parameter[1] (shared_preload_libraries) is static but has applyMethod immediate: AWS accepts only pending-reboot`,
+				`ParameterApplyMethods: self-test: "db-parameter-group-16" (rds ParameterGroup): spec.forProvider.parameter[0] (work_mem) has applyMethod "now", want immediate or pending-reboot`,
+				`ParameterApplyMethods: self-test: "db-parameter-group-16" (rds ParameterGroup): spec.forProvider.parameter[1] names work_mem again`,
+			}},
+		},
+
+		// LabelValues.
+		"LabelValuesGood": {
+			reason: "Component labels of names within 63 characters pass.",
+			args: args{rule: "LabelValues", state: testState("us-east-1", map[string]map[string]any{
+				"usage-db-parameter-group-16-by-instance-reader-12345": testMR(ruleKindRDSParamGroup, "usage-db-parameter-group-16-by-instance-reader-12345", map[string]any{}),
+			})},
+		},
+		"LabelValuesBad": {
+			reason: "A component label over 63 characters is refused by the API server.",
+			args: args{rule: "LabelValues", state: testState("us-east-1", map[string]map[string]any{
+				"usage-db-parameter-group-aurora-postgresql16-by-instance-reader-b": testMR(ruleKindRDSParamGroup, "usage-db-parameter-group-aurora-postgresql16-by-instance-reader-b", map[string]any{}),
+			})},
+			want: want{violations: []string{
+				`LabelValues: self-test: "usage-db-parameter-group-aurora-postgresql16-by-instance-reader-b" (rds ParameterGroup): label aurora-postgres.fn.crossplane.io/component="usage-db-parameter-group-aurora-postgresql16-by-instance-reader-b": must be no more than 63 bytes`,
+			}},
+		},
+
+		// TLSForced.
+		"TLSForcedGood": {
+			reason: "A cluster parameter group forcing TLS once, and an instance group that leaves TLS alone, pass.",
+			args: args{rule: "TLSForced", state: testState("us-east-1", map[string]map[string]any{
+				"cluster-parameter-group": testMR(ruleKindRDSClusterParamGroup, "cluster-parameter-group", map[string]any{"parameter": []any{
+					map[string]any{"name": "rds.force_ssl", "value": "1", "applyMethod": "immediate"},
+					map[string]any{"name": "ssl_min_protocol_version", "value": "TLSv1.3", "applyMethod": "immediate"},
+				}}),
+				"db-parameter-group-16": testMR(ruleKindRDSParamGroup, "db-parameter-group-16", map[string]any{"parameter": []any{
+					map[string]any{"name": "work_mem", "value": "65536", "applyMethod": "immediate"},
+				}}),
+			})},
+		},
+		"TLSForcedBad": {
+			reason: "A cluster group without rds.force_ssl 1, and groups that turn ssl off or allow TLS 1.0, are reported.",
+			args: args{rule: "TLSForced", state: testState("us-east-1", map[string]map[string]any{
+				"cluster-parameter-group": testMR(ruleKindRDSClusterParamGroup, "cluster-parameter-group", map[string]any{"parameter": []any{
+					map[string]any{"name": "rds.force_ssl", "value": "0", "applyMethod": "immediate"},
+					map[string]any{"name": "ssl_min_protocol_version", "value": "TLSv1", "applyMethod": "immediate"},
+				}}),
+				"db-parameter-group-16": testMR(ruleKindRDSParamGroup, "db-parameter-group-16", map[string]any{"parameter": []any{
+					map[string]any{"name": "ssl", "value": "0", "applyMethod": "pending-reboot"},
+				}}),
+			})},
+			want: want{violations: []string{
+				`TLSForced: self-test: "cluster-parameter-group" (rds ClusterParameterGroup): sets rds.force_ssl to 1 0 times, want once`,
+				`TLSForced: self-test: "cluster-parameter-group" (rds ClusterParameterGroup): spec.forProvider.parameter[0] sets rds.force_ssl to "0": connections without TLS would be accepted`,
+				`TLSForced: self-test: "cluster-parameter-group" (rds ClusterParameterGroup): spec.forProvider.parameter[1] allows TLSv1: below TLS 1.2`,
+				`TLSForced: self-test: "db-parameter-group-16" (rds ParameterGroup): spec.forProvider.parameter[0] turns ssl off ("0")`,
+			}},
+		},
+
 		// NoPasswordInDesired.
 		"NoPasswordInDesiredGood": {
 			reason: "The bootstrap Secret holds the password; the cluster only references it.",

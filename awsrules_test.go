@@ -100,6 +100,14 @@ type ruleState struct {
 	ObservedKnown bool
 	// Meta is the XR's identity (its UID names what AWS keeps).
 	Meta xrMeta
+	// ObserveOnly are the desired resources with management policies
+	// [Observe] (the probe of a new cluster identifier, an adopted cluster
+	// in Observe mode): they create and change nothing in AWS, so they are
+	// not in Desired, and their observed forms are not in Observed.
+	ObserveOnly map[string]map[string]any
+	// ObservedObserveOnly are the observed forms of observe-only
+	// resources: the probe's answer.
+	ObservedObserveOnly map[string]map[string]any
 }
 
 // ruleViolation is a finding of a rule in a state as the self-test reports
@@ -125,6 +133,9 @@ func (s *ruleState) describe(name string) string {
 		return "the XR"
 	}
 	obj, ok := s.Desired[name]
+	if !ok {
+		obj, ok = s.ObserveOnly[name]
+	}
 	if !ok {
 		obj = s.Observed[name]
 	}
@@ -198,6 +209,7 @@ func awsRuleStates(t *testing.T) []*ruleState {
 	states = append(states, goldenFileStates(t)...)
 	states = append(states, simulatedStates(t)...)
 	states = append(states, slowSimulatedStates(t)...)
+	states = append(states, changedSimulatedStates(t)...)
 	states = append(states, benchStates(t)...)
 	return states
 }
@@ -431,13 +443,31 @@ func newRuleState(label string, req *fnv1.RunFunctionRequest, desired map[string
 		ObservedKnown:     observedKnown,
 		Meta:              meta,
 	}
+	s.ObserveOnly = map[string]map[string]any{}
 	for n, o := range desired {
+		if isObserveOnly(o) {
+			s.ObserveOnly[n] = o
+			continue
+		}
 		s.Desired[n] = o
 	}
+	s.ObservedObserveOnly = map[string]map[string]any{}
 	for n, r := range observed {
-		s.Observed[n] = r.GetResource().AsMap()
+		o := r.GetResource().AsMap()
+		if isObserveOnly(o) {
+			s.ObservedObserveOnly[n] = o
+			continue
+		}
+		s.Observed[n] = o
 	}
 	return s, nil
+}
+
+// isObserveOnly reports whether an MR has management policies [Observe].
+func isObserveOnly(obj map[string]any) bool {
+	spec, _ := obj["spec"].(map[string]any)
+	pols, _ := spec["managementPolicies"].([]any)
+	return len(pols) == 1 && pols[0] == "Observe"
 }
 
 // decodedSpec is the request's XR identity and spec, decoded and defaulted

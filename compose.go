@@ -106,7 +106,14 @@ func (p *plan) compose(o observed, f facts) *desired {
 	for _, id := range s.Network.AllowedSecurityGroupIDs {
 		d.add(nameIngressSecurityGroup(id), p.ingressFromSecurityGroup(id))
 	}
-	d.add(nameClusterParameterGroup, p.clusterParameterGroup())
+	for _, g := range p.engine.groups {
+		d.add(g.name, p.clusterParameterGroup(g))
+	}
+	if p.engine.instanceGroups {
+		for _, family := range p.instanceParameterGroupFamilies() {
+			d.add(nameInstanceParameterGroup(family), p.instanceParameterGroup(family))
+		}
+	}
 
 	// NOTE: the log groups must be Ready before the cluster exports to them,
 	// or RDS creates them itself (pitfall 9).
@@ -126,14 +133,14 @@ func (p *plan) compose(o observed, f facts) *desired {
 	b := f.bootstrap
 	switch {
 	case o.exists(nameCluster):
-		d.add(nameCluster, p.cluster(s.Encryption.ExistingKMSKeyARN, b))
+		d.add(nameCluster, p.cluster(s.Encryption.ExistingKMSKeyARN, b, o))
 	case !keyAvailable:
 	case len(logsPending) > 0:
 		d.wait("WaitingForLogGroups", "waiting for log group(s) %s to become ready before creating the cluster, so RDS exports into groups with retention and encryption", strings.Join(logsPending, ", "))
 	case p.selfManaged() && !o.exists(nameBootstrapSecret):
 		d.wait("WaitingForBootstrapSecret", "waiting for the bootstrap Secret %q that holds the initial master password before creating the cluster", bootstrapSecretName(p.clusterID))
 	default:
-		d.add(nameCluster, p.cluster(s.Encryption.ExistingKMSKeyARN, b))
+		d.add(nameCluster, p.cluster(s.Encryption.ExistingKMSKeyARN, b, o))
 	}
 
 	// Instances fail to create until their cluster exists; waiting avoids
@@ -143,7 +150,11 @@ func (p *plan) compose(o observed, f facts) *desired {
 	for i, in := range s.Instances {
 		n := nameInstance(instanceSuffix(i, in))
 		if clusterReady || o.exists(n) {
-			d.add(n, p.clusterInstance(i, in))
+			ci := p.clusterInstance(i, in)
+			if pg, ok := p.instanceParameterGroupRef(o, n); ok {
+				ci.Spec.ForProvider.DBParameterGroupNameSelector = selectorFor(pg)
+			}
+			d.add(n, ci)
 			continue
 		}
 		held++
@@ -161,9 +172,10 @@ func (p *plan) compose(o observed, f facts) *desired {
 	}
 
 	if ref := s.WriteConnectionSecretToRef; ref != nil && !p.meta.Legacy {
+		n := nameConnectionSecretFor(o, ref.Name)
 		switch {
-		case o.exists(nameConnectionSecret), f.status.Endpoint != "":
-			d.add(nameConnectionSecret, p.connectionSecret(ref.Name, f.status))
+		case o.exists(n), f.status.Endpoint != "":
+			d.add(n, p.connectionSecret(n, ref.Name, f.status))
 		case o.exists(nameCluster):
 			d.wait("WaitingForEndpoint", "waiting for the cluster endpoint before writing connection secret %q", ref.Name)
 		}

@@ -4,6 +4,8 @@ import (
 	"strconv"
 
 	corev1 "k8s.io/api/core/v1"
+
+	"github.com/crossplane/function-sdk-go/resource"
 )
 
 // Connection secret keys, per shared/design/api.md.
@@ -37,8 +39,8 @@ func (p *plan) connectionDetails(st AuroraStatus) map[string][]byte {
 
 // connectionSecret is the Secret a namespaced XR's users read: Crossplane v2
 // has no connection secrets for namespaced XRs, so the function composes it.
-func (p *plan) connectionSecret(name string, st AuroraStatus) *corev1.Secret {
-	om := p.objectMeta(nameConnectionSecret, "")
+func (p *plan) connectionSecret(key resource.Name, name string, st AuroraStatus) *corev1.Secret {
+	om := p.objectMeta(key, "")
 	om.Name = name
 	return &corev1.Secret{
 		ObjectMeta: om,

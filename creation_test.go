@@ -22,6 +22,13 @@ func TestEngine13OnlyForExistingClusters(t *testing.T) {
 	steady = setSpec(steady, "engineVersion", "13.16")
 	cluster := observed["cluster"].GetResource().AsMap()
 	cluster["spec"].(map[string]any)["forProvider"].(map[string]any)["engineVersion"] = "13.16"
+	cluster["status"].(map[string]any)["atProvider"].(map[string]any)["engineVersionActual"] = "13.16"
+	delete(cluster["metadata"].(map[string]any)["annotations"].(map[string]any), annotationEngineVersion)
+	for _, n := range []string{"cluster-parameter-group"} {
+		pg := observed[n].GetResource().AsMap()
+		pg["spec"].(map[string]any)["forProvider"].(map[string]any)["family"] = "aurora-postgresql13"
+		observed[n].Resource = mustStruct(pg)
+	}
 	observed["cluster"].Resource = mustStruct(cluster)
 	rsp = run(t, newRequest(steady, exampleInput(), observed))
 	if hasFatal(rsp) {

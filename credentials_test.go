@@ -131,8 +131,8 @@ func TestBootstrapPasswordNeverComesBack(t *testing.T) {
 			}
 			assertNoPassword(t, rsp, false)
 			cluster := rsp.GetDesired().GetResources()[string(nameCluster)].GetResource().AsMap()
-			if ip, ok := cluster["spec"].(map[string]any)["initProvider"]; ok {
-				t.Errorf("%s\nthe cluster still carries initProvider %v after the hand-off", tc.reason, ip)
+			if ip, ok := cluster["spec"].(map[string]any)["initProvider"].(map[string]any)["masterPasswordSecretRef"]; ok {
+				t.Errorf("%s\nthe cluster still carries initProvider.masterPasswordSecretRef %v after the hand-off", tc.reason, ip)
 			}
 		})
 	}

@@ -93,6 +93,14 @@ network:
 `},
 			want: want{unknown: []string{`spec.network.subnetIDs: Unsupported value: unknown field: did you mean subnetIds? (field names are case-sensitive)`}},
 		},
+		"ParameterValueNotAString": {
+			reason: "A parameter value written as a number is refused with its index, which encoding/json's type error would not give, and the rest is still checked.",
+			args:   args{namespace: "team", spec: base + "parameters: [{name: work_mem, value: \"1\"}, {name: max_connections, value: 500}]\ninstanceParameters: [{name: jit, value: true}]\n"},
+			want: want{unknown: []string{
+				`spec.parameters[1].value: Invalid value: 500: must be a string: quote it, e.g. "500"`,
+				`spec.instanceParameters[0].value: Invalid value: true: must be a string: quote it, e.g. "true"`,
+			}},
+		},
 		"NestedTypo": {
 			reason: "A misspelt field deep in the spec is refused, with the field it most likely means.",
 			args:   args{namespace: "team", spec: base + "monitoring: {alarms: {cpu: {treshold: 90}}}\n"},

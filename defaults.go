@@ -6,7 +6,11 @@ import "k8s.io/utils/ptr"
 // `crossplane render` and XRs created before a default was added skip the API
 // server's defaulting.
 const (
-	defaultEngineVersion              = "16.6"
+	// A major: AWS's default minor at creation, later minors in the
+	// maintenance window. 16, the major of the previous default (16.6), so
+	// no XR that relied on the default changes major: 16 is in Aurora
+	// standard support until 2029-02-28.
+	defaultEngineVersion              = "16"
 	defaultDatabaseName               = "app"
 	defaultMasterUsername             = "dbadmin"
 	defaultPort                       = 5432
@@ -68,11 +72,17 @@ func withDefaults(s *AuroraSpec) {
 	if s.EngineVersion == "" {
 		s.EngineVersion = defaultEngineVersion
 	}
+	if s.ApplyImmediately == nil {
+		s.ApplyImmediately = ptr.To(false)
+	}
 	if s.DatabaseName == "" {
 		s.DatabaseName = defaultDatabaseName
 	}
 	if s.MasterUsername == "" {
 		s.MasterUsername = defaultMasterUsername
+	}
+	if s.Adopt != nil && s.Adopt.Mode == "" {
+		s.Adopt.Mode = AdoptModeObserve
 	}
 	if s.Port == nil {
 		s.Port = ptr.To[int64](defaultPort)

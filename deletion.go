@@ -44,6 +44,13 @@ func (p *plan) usages() []usage {
 		{of: nameSubnetGroup, by: nameCluster, reason: "the cluster and its instances run in this DB subnet group"},
 		{of: nameClusterParameterGroup, by: nameCluster, reason: "the cluster uses this parameter group"},
 	}
+	// A major upgrade's parameter groups: the old one until the cluster
+	// left it, the new one from before the cluster moves to it (engine.go).
+	for _, g := range p.engine.groups {
+		if g.name != nameClusterParameterGroup {
+			us = append(us, usage{of: g.name, by: nameCluster, reason: "the cluster uses, or is moving to, this parameter group"})
+		}
+	}
 	for _, e := range p.spec.Logging.Exports {
 		us = append(us, usage{of: nameLogGroup(e), by: nameCluster, reason: "the cluster exports its logs to this group: deleted first, RDS would create it again without retention or encryption"})
 	}
@@ -59,6 +66,11 @@ func (p *plan) usages() []usage {
 	us = append(us, usage{of: nameEndpointSecurityGroup, by: nameEndpoint, reason: "the Secrets Manager endpoint's network interfaces are in this security group"})
 	for i, in := range p.spec.Instances {
 		us = append(us, usage{of: nameCluster, by: nameInstance(instanceSuffix(i, in)), reason: "RDS deletes a cluster only once it has no instances"})
+	}
+	// Only where both are desired (composeUsages): with spec.instanceParameters.
+	pg := nameInstanceParameterGroup(p.instanceParameterGroupFamily())
+	for i, in := range p.spec.Instances {
+		us = append(us, usage{of: pg, by: nameInstance(instanceSuffix(i, in)), reason: "the instance uses this DB parameter group: RDS refuses to delete a group in use (InvalidDBParameterGroupState)"})
 	}
 	return us
 }

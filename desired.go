@@ -4,10 +4,15 @@ import (
 	"fmt"
 	"strconv"
 
+	"google.golang.org/protobuf/types/known/structpb"
+	"k8s.io/apimachinery/pkg/runtime"
+
 	xpv1 "github.com/crossplane/crossplane-runtime/v2/apis/common/v1"
 	"github.com/crossplane/function-sdk-go/errors"
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"github.com/crossplane/function-sdk-go/resource"
+
+	"github.com/function-aurora-postgres/function-aurora-postgres/internal/pbenc"
 )
 
 // maxConditionMessage keeps a provider's error readable inside the XR's
@@ -51,4 +56,13 @@ func describeNotReady(n resource.Name, kind string, o observed) string {
 		return fmt.Sprintf("%s (Synced=False: %s)", s, msg)
 	}
 	return s
+}
+
+// desiredStruct is a composed resource as the protobuf Struct the response
+// carries: what function-sdk-go's composed.From and resource.AsStruct give,
+// encoded by pbenc without their JSON round trip. The status, which a typed
+// resource would convert to observedGeneration: 0, is left out: it is the
+// provider's to write.
+func desiredStruct(o runtime.Object) (*structpb.Struct, error) {
+	return pbenc.ComposedStruct(o, "status")
 }

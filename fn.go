@@ -30,6 +30,10 @@ const (
 	reasonReconcileError = "ReconcileError"
 )
 
+// reasonUpgrading is the Available condition's reason while a major upgrade
+// is under way (engine.go).
+const reasonUpgrading = "Upgrading"
+
 // Function composes an Aurora PostgreSQL cluster.
 type Function struct {
 	fnv1.UnimplementedFunctionRunnerServiceServer
@@ -70,7 +74,11 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		fatal(rsp, reasonInvalidSpec, invalid(errs))
 		return rsp, nil
 	}
-	o := observedFrom(req)
+	all := observedFrom(req)
+	// NOTE: a cluster that is only probed is not this XR's yet: the
+	// builders and the status see no cluster (adopt.go).
+	claim := clusterClaimOf(m, spec, all)
+	o := claim.withoutProbe(all)
 	prev := previousStatus(oxr)
 	facts := observe(m, spec, o, prev)
 	account, errs := resolveAccount(accountSources(spec, in, env), facts.observedAccount, facts.observedAccountARN)
@@ -83,7 +91,9 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		fatal(rsp, reasonInvalidSpec, errors.Errorf("cluster-scoped XR %q was not created by a claim: set the function input's namespace to choose where its resources go", m.Name))
 		return rsp, nil
 	}
-	if errs := append(p.checkChanges(o, facts), p.checkCreation(o)...); len(errs) > 0 {
+	engine, engineErrs := p.planEngine(o)
+	p.engine = engine
+	if errs := append(append(append(p.checkChanges(o, facts), p.checkCreation(o)...), engineErrs...), append(p.checkRestore(o), p.checkAdoption(all)...)...); len(errs) > 0 {
 		fatal(rsp, reasonInvalidSpec, invalid(errs))
 		return rsp, nil
 	}
@@ -104,8 +114,11 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		facts.status.Bootstrap = facts.bootstrap.status()
 	}
 	facts.status.Deletion = p.deletionStatus(facts.status)
+	facts.status.Upgrade = engine.upgrade
+	facts.status.EngineVersionMessage = engine.behind
+	facts.status.Pending = p.pending(o, engine)
 
-	d := p.compose(o, facts)
+	d := p.claim(claim, p.compose(o, facts), all)
 	drs := make(map[string]*fnv1.Resource, len(d.order))
 	notReady, err := p.setDesired(drs, d, o, facts)
 	if err != nil {
@@ -186,16 +199,36 @@ func previousStatus(oxr *resource.Composite) AuroraStatus {
 }
 
 // setAvailable says in the XR's Available condition what the cluster waits
-// for, or where it is available.
+// for, or where it is available, with an upgrade under way (reason
+// Upgrading, from and to versions) and a spec behind the running version.
 func (p *plan) setAvailable(rsp *fnv1.RunFunctionResponse, waiting []waitReason, notReady []string, st AuroraStatus) {
+	var notes []string
+	upgrading := st.Upgrade != nil && st.Upgrade.Phase != upgradeFinishing
+	if u := st.Upgrade; u != nil {
+		notes = append(notes, fmt.Sprintf("%s (%s to %s): %s", u.Phase, u.From, u.To, u.Message))
+		if u.Phase == upgradeFinishing {
+			notes[0] = u.Message
+		}
+	}
+	if st.EngineVersionMessage != "" {
+		notes = append(notes, st.EngineVersionMessage)
+	}
 	if len(waiting) == 0 && len(notReady) == 0 {
-		response.ConditionTrue(rsp, conditionAvailable, "Available").
-			WithMessage(fmt.Sprintf("Aurora PostgreSQL cluster %q is available at %s:%d", p.clusterID, st.Endpoint, st.Port)).
+		reason := "Available"
+		if upgrading {
+			reason = reasonUpgrading
+		}
+		msg := fmt.Sprintf("Aurora PostgreSQL cluster %q is available at %s:%d", p.clusterID, st.Endpoint, st.Port)
+		response.ConditionTrue(rsp, conditionAvailable, reason).
+			WithMessage(strings.Join(append([]string{msg}, notes...), "; ")).
 			TargetCompositeAndClaim()
 		return
 	}
 	reason := "WaitingForResources"
-	msgs := make([]string, 0, len(waiting)+1)
+	if upgrading {
+		reason = reasonUpgrading
+	}
+	msgs := make([]string, 0, len(waiting)+1+len(notes))
 	for _, w := range waiting {
 		msgs = append(msgs, w.Message)
 	}
@@ -206,6 +239,6 @@ func (p *plan) setAvailable(rsp *fnv1.RunFunctionResponse, waiting []waitReason,
 		msgs = append(msgs, "not ready yet: "+strings.Join(notReady, ", "))
 	}
 	response.ConditionFalse(rsp, conditionAvailable, reason).
-		WithMessage(strings.Join(msgs, "; ")).
+		WithMessage(strings.Join(append(msgs, notes...), "; ")).
 		TargetCompositeAndClaim()
 }

@@ -68,6 +68,46 @@ func readObject(t testing.TB, path string) map[string]any {
 
 // newRequest builds a RunFunctionRequest as Crossplane sends it.
 func newRequest(xr, input map[string]any, observed map[string]*fnv1.Resource) *fnv1.RunFunctionRequest {
+	return newUnprobedRequest(xr, input, withAnsweredProbe(xr, observed))
+}
+
+// withAnsweredProbe adds, where no cluster is observed, the observe-only
+// probe of the XR's cluster identifier as the provider reports it once it
+// found no such cluster (adopt.go): most tests start there, after the one
+// call that only probes. Tests of the probe itself use newUnprobedRequest.
+func withAnsweredProbe(xr map[string]any, observed map[string]*fnv1.Resource) map[string]*fnv1.Resource {
+	if _, ok := observed["cluster"]; ok {
+		return observed
+	}
+	spec, _ := xr["spec"].(map[string]any)
+	if _, adopt := spec["adopt"]; adopt {
+		return observed
+	}
+	if id, _ := spec["clusterIdentifier"].(string); preExistingAWS["Cluster/"+id] != nil {
+		// The provider will find it: no made-up answer.
+		return observed
+	}
+	out := make(map[string]*fnv1.Resource, len(observed)+1)
+	for k, v := range observed {
+		out[k] = v
+	}
+	region, _ := spec["region"].(string)
+	probe := map[string]any{
+		"apiVersion": "rds.aws.m.upbound.io/v1beta1",
+		"kind":       "Cluster",
+		"metadata":   map[string]any{"annotations": map[string]any{"crossplane.io/composition-resource-name": "cluster"}},
+		"spec": map[string]any{
+			"managementPolicies": []any{"Observe"},
+			"forProvider":        map[string]any{"region": region},
+		},
+	}
+	provider{}.observeOnly(probe)
+	out["cluster"] = &fnv1.Resource{Resource: mustStruct(probe)}
+	return out
+}
+
+// newUnprobedRequest is a request with exactly the observed resources given.
+func newUnprobedRequest(xr, input map[string]any, observed map[string]*fnv1.Resource) *fnv1.RunFunctionRequest {
 	in := make(map[string]any, len(input))
 	for k, v := range input {
 		in[k] = v

@@ -108,6 +108,14 @@ var iamActionsByKind = map[string]struct {
 			"rds:AddTagsToResource", "rds:RemoveTagsFromResource", "rds:ListTagsForResource",
 		},
 	},
+	"rds.aws.m.upbound.io/ParameterGroup": {
+		source: "internal/service/rds/parameter_group.go",
+		actions: []string{
+			"rds:CreateDBParameterGroup", "rds:DescribeDBParameterGroups", "rds:DescribeDBParameters",
+			"rds:ModifyDBParameterGroup", "rds:ResetDBParameterGroup", "rds:DeleteDBParameterGroup",
+			"rds:AddTagsToResource", "rds:RemoveTagsFromResource", "rds:ListTagsForResource",
+		},
+	},
 	"rds.aws.m.upbound.io/SubnetGroup": {
 		source: "internal/service/rds/subnet_group.go",
 		actions: []string{
@@ -747,6 +755,7 @@ const (
 	iamForeignCluster      = "arn:aws:rds:us-east-1:111122223333:cluster:billing-prod"
 	iamForeignInstance     = "arn:aws:rds:us-east-1:111122223333:db:billing-prod-1"
 	iamForeignClusterPG    = "arn:aws:rds:us-east-1:111122223333:cluster-pg:billing-prod"
+	iamForeignPG           = "arn:aws:rds:us-east-1:111122223333:pg:billing-prod"
 	iamForeignSubnetGroup  = "arn:aws:rds:us-east-1:111122223333:subgrp:billing-prod"
 	iamForeignSubscription = "arn:aws:rds:us-east-1:111122223333:es:aurora-billing-prod-cluster-events"
 	iamForeignGroup        = "arn:aws:ec2:us-east-1:111122223333:security-group/sg-0123456789abcdef0"
@@ -826,6 +835,9 @@ var iamSharedResourceActions = map[string]iamSharedResourceAction{
 	"rds:ModifyDBClusterParameterGroup":          {foreign: []string{iamForeignClusterPG}},
 	"rds:ResetDBClusterParameterGroup":           {foreign: []string{iamForeignClusterPG}},
 	"rds:DeleteDBClusterParameterGroup":          {foreign: []string{iamForeignClusterPG}},
+	"rds:ModifyDBParameterGroup":                 {foreign: []string{iamForeignPG}},
+	"rds:ResetDBParameterGroup":                  {foreign: []string{iamForeignPG}},
+	"rds:DeleteDBParameterGroup":                 {foreign: []string{iamForeignPG}},
 	"rds:ModifyDBSubnetGroup":                    {foreign: []string{iamForeignSubnetGroup}},
 	"rds:DeleteDBSubnetGroup":                    {foreign: []string{iamForeignSubnetGroup}},
 	"rds:ModifyEventSubscription":                {foreign: []string{iamForeignSubscription}},
@@ -833,10 +845,10 @@ var iamSharedResourceActions = map[string]iamSharedResourceAction{
 	"rds:AddSourceIdentifierToSubscription":      {foreign: []string{iamForeignSubscription}},
 	"rds:RemoveSourceIdentifierFromSubscription": {foreign: []string{iamForeignSubscription}},
 	"rds:AddTagsToResource": {foreign: []string{
-		iamForeignCluster, iamForeignInstance, iamForeignClusterPG, iamForeignSubnetGroup, iamForeignSubscription,
+		iamForeignCluster, iamForeignInstance, iamForeignClusterPG, iamForeignPG, iamForeignSubnetGroup, iamForeignSubscription,
 	}},
 	"rds:RemoveTagsFromResource": {foreign: []string{
-		iamForeignCluster, iamForeignInstance, iamForeignClusterPG, iamForeignSubnetGroup, iamForeignSubscription,
+		iamForeignCluster, iamForeignInstance, iamForeignClusterPG, iamForeignPG, iamForeignSubnetGroup, iamForeignSubscription,
 	}},
 	"ec2:DeleteSecurityGroup":           {foreign: []string{iamForeignGroup}},
 	"ec2:AuthorizeSecurityGroupIngress": {foreign: []string{iamForeignGroup}},

@@ -27,7 +27,9 @@ func testPlan(t *testing.T, mutate func(*AuroraSpec)) *plan {
 	if errs := validate(xrMeta{Namespace: "ns"}, s); len(errs) > 0 {
 		t.Fatalf("test spec is invalid: %v", errs)
 	}
-	return newPlan(xrMeta{Name: "db", Namespace: "ns", UID: "uid-1"}, s, &v1beta1.Input{}, testAccount, nil)
+	p := newPlan(xrMeta{Name: "db", Namespace: "ns", UID: "uid-1"}, s, &v1beta1.Input{}, testAccount, nil)
+	p.engine, _ = p.planEngine(nil)
+	return p
 }
 
 // TestKeyPolicy parses the CMK's policy back and checks it is least

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/netip"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -64,7 +65,14 @@ const (
 	prefixEndpointIngressCIDR          = "endpoint-ingress-cidr-"
 	prefixLogGroup                     = "log-group-"
 	prefixInstance                     = "instance-"
+	// A running instance of an adopted cluster that spec.instances does
+	// not name (adopt.go).
+	prefixMember = "member-"
 )
+
+// prefixInstanceParameterGroup starts the names of the instances' DB
+// parameter groups, one per family (parameters.go).
+const prefixInstanceParameterGroup = "db-parameter-group-"
 
 // labelComponent carries a composed resource's name, so reference selectors
 // can pick exactly that resource among the XR's (matchControllerRef).
@@ -204,8 +212,66 @@ func nameLogGroup(export string) resource.Name {
 	return resource.Name(prefixLogGroup + export)
 }
 
+// prefixConnectionSecret starts the key of a connection Secret renamed
+// after it was created (nameConnectionSecretFor).
+const prefixConnectionSecret = "connection-secret-"
+
+// nameConnectionSecretFor is the composed resource of the connection Secret
+// named secretName (spec.writeConnectionSecretToRef.name). Crossplane keeps
+// the name of a composed resource that exists, whatever the desired object
+// says (crossplane v2.3.4, internal/controller/apiextensions/composite/
+// composition_functions.go: "maintain its name and namespace"), so a rename
+// under the same key would be silently ignored. A renamed Secret therefore
+// gets a key of its own, and the old key leaves the desired state:
+// Crossplane deletes the old Secret and creates the new one. The key is the
+// observed one that already holds a Secret of that name; else
+// connection-secret while that is free (every XR until its first rename);
+// else connection-secret-<8 hex digits of the name>.
+func nameConnectionSecretFor(o observed, secretName string) resource.Name {
+	keys := []resource.Name{nameConnectionSecret}
+	for n := range o {
+		if strings.HasPrefix(string(n), prefixConnectionSecret) {
+			keys = append(keys, n)
+		}
+	}
+	sort.Slice(keys[1:], func(i, j int) bool { return keys[1+i] < keys[1+j] })
+	for _, n := range keys {
+		if o.exists(n) && o.str(n, "metadata", "name") == secretName {
+			return n
+		}
+	}
+	if !o.exists(nameConnectionSecret) {
+		return nameConnectionSecret
+	}
+	h := sha256.Sum256([]byte(secretName))
+	return resource.Name(prefixConnectionSecret + hex.EncodeToString(h[:])[:8])
+}
+
+// nameInstanceParameterGroup is the composed DB parameter group of the
+// instances for one parameter group family: db-parameter-group-16 for
+// aurora-postgresql16, so a major upgrade composes the new family's group
+// next to the old one. "db-", as AWS calls an instance's parameter group,
+// not "instance-", the prefix of the instances; short, because the Usage of
+// it by an instance carries both names in a label value (63 characters).
+func nameInstanceParameterGroup(family string) resource.Name {
+	return resource.Name(prefixInstanceParameterGroup + strings.TrimPrefix(family, engineAuroraPostgreSQL))
+}
+
+// instanceParameterGroupName is the AWS name of the instances' DB parameter
+// group of one family: the hook a major upgrade uses to move the instances
+// to the new family's group. At most 50+1+19 characters, within RDS's 255.
+func instanceParameterGroupName(clusterID, family string) string {
+	return clusterID + "-" + family
+}
+
 func nameInstance(suffix string) resource.Name {
 	return resource.Name(prefixInstance + suffix)
+}
+
+// nameMember names a running instance of an adopted cluster by its
+// identifier.
+func nameMember(id string) resource.Name {
+	return resource.Name(prefixMember + sanitize(id))
 }
 
 // instanceSuffix is an instance's name within the cluster: its own name, or
@@ -244,6 +310,9 @@ func finalSnapshotIdentifier(clusterID, uid string) string {
 // is unique within a control plane and stable for the XR's life:
 // <namespace>-<name>-<hash of the identity>.
 func clusterIdentifier(m xrMeta, s *AuroraSpec) string {
+	if s.Adopt != nil && s.Adopt.ClusterIdentifier != "" {
+		return s.Adopt.ClusterIdentifier
+	}
 	if s.ClusterIdentifier != "" {
 		return s.ClusterIdentifier
 	}
@@ -331,4 +400,26 @@ func eventSubscriptionName(clusterID, source string) string {
 		return "aurora-" + clusterID + "-cluster-events"
 	}
 	return "aurora-" + clusterID + "-instance-events"
+}
+
+// nameClusterParameterGroupOf is the cluster parameter group of one major
+// after a major upgrade: the cluster keeps cluster-parameter-group for the
+// family it was created with, and each later family gets its own, so the
+// new group exists (and is Ready) before the cluster moves to it and the
+// old one is deleted after.
+func nameClusterParameterGroupOf(major string) resource.Name {
+	return resource.Name(string(nameClusterParameterGroup) + "-" + major)
+}
+
+// isClusterParameterGroup reports whether a composed resource is a cluster
+// parameter group, of any family.
+func isClusterParameterGroup(n resource.Name) bool {
+	return n == nameClusterParameterGroup || strings.HasPrefix(string(n), string(nameClusterParameterGroup)+"-")
+}
+
+// clusterParameterGroupName is the AWS name of the cluster parameter group
+// of a major after a major upgrade: <cluster identifier>-<family>, e.g.
+// orders-aurora-postgresql17 (letters, digits and hyphens, at most 255).
+func clusterParameterGroupName(clusterID, major string) string {
+	return clusterID + "-" + engineAuroraPostgreSQL + major
 }

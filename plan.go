@@ -32,6 +32,9 @@ type plan struct {
 	providerConfig v1beta1.ProviderConfigRef
 	// names are the AWS names that must not repeat across XR incarnations.
 	names awsNames
+	// engine is the cluster's engine version and parameter groups
+	// (engine.go), set by planEngine.
+	engine enginePlan
 }
 
 // newPlan resolves names and placement. accountID may be empty while the

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"strconv"
-
 	"k8s.io/utils/ptr"
 
 	xpv1 "github.com/crossplane/crossplane-runtime/v2/apis/common/v1"
@@ -12,12 +10,6 @@ import (
 
 // instanceClassServerless is the instance class of Aurora Serverless v2.
 const instanceClassServerless = "db.serverless"
-
-// Parameter group apply methods. Dynamic parameters apply at once; always
-// setting the method avoids a drift loop (provider-upjet-aws#1286).
-const (
-	applyImmediate = "immediate"
-)
 
 // subnetGroup places the cluster in the user's subnets.
 func (p *plan) subnetGroup() *rdsv1beta1.SubnetGroup {
@@ -39,35 +31,26 @@ func (p *plan) subnetGroup() *rdsv1beta1.SubnetGroup {
 	}
 }
 
-// clusterParameterGroupFamily is the parameter group family of the engine's
+// clusterParameterGroupFamily is the parameter group family of an engine
 // major version.
-func clusterParameterGroupFamily(engineVersion string) string {
-	return engineAuroraPostgreSQL + engineMajor(engineVersion)
+func clusterParameterGroupFamily(major string) string {
+	return engineAuroraPostgreSQL + major
 }
 
 // clusterParameterGroup forces TLS and logs statements slower than the
-// slow-query threshold (the source of the slow-query metric).
-func (p *plan) clusterParameterGroup() *rdsv1beta1.ClusterParameterGroup {
-	param := func(name, value string) rdsv1beta1.ClusterParameterGroupParameterParameters {
-		return rdsv1beta1.ClusterParameterGroupParameterParameters{
-			Name:        ptr.To(name),
-			Value:       ptr.To(value),
-			ApplyMethod: ptr.To(applyImmediate),
-		}
-	}
+// slow-query threshold (the source of the slow-query metric), with the
+// user's spec.parameters on top (parameters.go); one per family (engine.go).
+func (p *plan) clusterParameterGroup(g parameterGroup) *rdsv1beta1.ClusterParameterGroup {
 	return &rdsv1beta1.ClusterParameterGroup{
-		ObjectMeta: p.objectMeta(nameClusterParameterGroup, p.clusterID),
+		ObjectMeta: p.objectMeta(g.name, g.external),
 		Spec: rdsv1beta1.ClusterParameterGroupSpec{
 			ManagedResourceSpec: p.managed(),
 			ForProvider: rdsv1beta1.ClusterParameterGroupParameters{
 				Region:      ptr.To(p.region),
-				Family:      ptr.To(clusterParameterGroupFamily(p.spec.EngineVersion)),
+				Family:      ptr.To(clusterParameterGroupFamily(g.major)),
 				Description: ptr.To("Aurora PostgreSQL cluster " + p.clusterID),
-				Parameter: []rdsv1beta1.ClusterParameterGroupParameterParameters{
-					param("log_min_duration_statement", strconv.FormatInt(*p.spec.Logging.SlowQueryThresholdMs, 10)),
-					param("rds.force_ssl", "1"),
-				},
-				Tags: p.tags(),
+				Parameter:   p.clusterParameters(),
+				Tags:        p.tags(),
 			},
 		},
 	}
@@ -77,7 +60,7 @@ func (p *plan) clusterParameterGroup() *rdsv1beta1.ClusterParameterGroup {
 // clusterMembers (late-initialised once, then a drift loop:
 // provider-upjet-aws#2052) nor the Multi-AZ DB cluster fields
 // dbClusterInstanceClass, allocatedStorage and iops (provider-upjet-aws#901).
-func (p *plan) cluster(kmsKeyARN string, b bootstrap) *rdsv1beta1.Cluster {
+func (p *plan) cluster(kmsKeyARN string, b bootstrap, o observed) *rdsv1beta1.Cluster {
 	s := p.spec
 	exports := make([]*string, 0, len(s.Logging.Exports))
 	for _, e := range s.Logging.Exports {
@@ -87,7 +70,7 @@ func (p *plan) cluster(kmsKeyARN string, b bootstrap) *rdsv1beta1.Cluster {
 		Region:                              ptr.To(p.region),
 		Engine:                              ptr.To(engineAuroraPostgreSQL),
 		EngineMode:                          ptr.To("provisioned"),
-		EngineVersion:                       ptr.To(s.EngineVersion),
+		EngineVersion:                       ptr.To(p.engine.version),
 		DatabaseName:                        ptr.To(s.DatabaseName),
 		MasterUsername:                      ptr.To(s.MasterUsername),
 		Port:                                p.port(),
@@ -95,21 +78,23 @@ func (p *plan) cluster(kmsKeyARN string, b bootstrap) *rdsv1beta1.Cluster {
 		DBSubnetGroupNameSelector:           selectorFor(nameSubnetGroup),
 		VPCSecurityGroupIDSelector:          selectorFor(nameSecurityGroup),
 		NetworkType:                         ptr.To(s.Network.NetworkType),
-		DBClusterParameterGroupNameSelector: selectorFor(nameClusterParameterGroup),
+		DBClusterParameterGroupNameSelector: selectorFor(p.engine.clusterGroup.name),
 		EnabledCloudwatchLogsExports:        exports,
 		BackupRetentionPeriod:               ptr.To(float64(*s.Backup.RetentionDays)),
 		PreferredBackupWindow:               ptr.To(s.Backup.PreferredWindow),
 		PreferredMaintenanceWindow:          ptr.To(s.PreferredMaintenanceWindow),
 		DeletionProtection:                  ptr.To(*s.DeletionProtection),
-		// NOTE: edits to the class, the version or parameters wait for the
-		// maintenance window, as AWS's default; said explicitly so the
-		// provider never sends Terraform's own default.
-		ApplyImmediately:                 ptr.To(false),
+		// NOTE: edits to the version or parameters apply now or wait for
+		// the maintenance window (spec.applyImmediately, AWS's default
+		// false); said explicitly so the provider never sends Terraform's
+		// own default.
+		ApplyImmediately:                 ptr.To(*s.ApplyImmediately),
 		IAMDatabaseAuthenticationEnabled: ptr.To(*s.IAMDatabaseAuthentication),
 		SkipFinalSnapshot:                ptr.To(!*s.FinalSnapshot),
 		CopyTagsToSnapshot:               ptr.To(true),
-		Tags:                             p.tags(),
+		Tags:                             p.clusterTags(),
 	}
+	p.clusterEngine(&fp)
 	if *s.FinalSnapshot {
 		fp.FinalSnapshotIdentifier = ptr.To(finalSnapshotIdentifier(p.clusterID, p.meta.UID))
 	}
@@ -140,12 +125,20 @@ func (p *plan) cluster(kmsKeyARN string, b bootstrap) *rdsv1beta1.Cluster {
 			fp.Serverlessv2ScalingConfiguration.SecondsUntilAutoPause = ptr.To(float64(*v2.SecondsUntilAutoPause))
 		}
 	}
+	p.restoreInto(&fp)
 	c := &rdsv1beta1.Cluster{
 		ObjectMeta: p.objectMeta(nameCluster, p.clusterID),
 		Spec: rdsv1beta1.ClusterSpec{
 			ManagedResourceSpec: p.managed(),
 			ForProvider:         fp,
 		},
+	}
+	c.Annotations[annotationEngineVersion] = s.EngineVersion
+	// NOTE: RDS sets the engine lifecycle support at creation (and restore)
+	// only: ModifyDBCluster has no such parameter (API_ModifyDBCluster),
+	// so it goes in initProvider, which the provider applies at creation.
+	if ls := p.lifecycleSupport(o); ls != "" {
+		c.Spec.InitProvider.EngineLifecycleSupport = ptr.To(ls)
 	}
 	// NOTE: the bootstrap password goes in initProvider, which the provider
 	// applies at creation only, and is dropped at the hand-off: a rotated
@@ -159,17 +152,23 @@ func (p *plan) cluster(kmsKeyARN string, b bootstrap) *rdsv1beta1.Cluster {
 	return c
 }
 
+// promotionTier is an instance's failover priority: its own, else 0 for the
+// writer and 1 for readers.
+func promotionTier(i int, in Instance) int64 {
+	if in.PromotionTier != nil {
+		return *in.PromotionTier
+	}
+	if i > 0 {
+		return 1
+	}
+	return 0
+}
+
 // clusterInstance is one writer or reader. It carries no engineVersion: the
 // cluster owns it, and a copy on the instance loops (provider-upjet-aws#1326).
 func (p *plan) clusterInstance(i int, in Instance) *rdsv1beta1.ClusterInstance {
 	suffix := instanceSuffix(i, in)
-	tier := int64(0)
-	if i > 0 {
-		tier = 1
-	}
-	if in.PromotionTier != nil {
-		tier = *in.PromotionTier
-	}
+	tier := promotionTier(i, in)
 	fp := rdsv1beta1.ClusterInstanceParameters{
 		Region:                    ptr.To(p.region),
 		Engine:                    ptr.To(engineAuroraPostgreSQL),
@@ -178,17 +177,30 @@ func (p *plan) clusterInstance(i int, in Instance) *rdsv1beta1.ClusterInstance {
 		DBSubnetGroupNameSelector: selectorFor(nameSubnetGroup),
 		PromotionTier:             ptr.To(float64(tier)),
 		PubliclyAccessible:        ptr.To(false),
-		AutoMinorVersionUpgrade:   ptr.To(true),
+		// NOTE: a major-only spec.engineVersion leaves the minor to AWS,
+		// which upgrades it in the maintenance window; a pinned one turns
+		// that off. Aurora upgrades a cluster's minor only when every
+		// instance allows it (Aurora user guide, "Automatic minor version
+		// upgrades for Aurora DB clusters").
+		AutoMinorVersionUpgrade: ptr.To(!pinned(p.spec.EngineVersion)),
 		// NOTE: an instance has its own maintenance window, picked at random
 		// by RDS when unset: OS patches would land outside the window the
 		// spec validated against the backup window.
 		PreferredMaintenanceWindow: ptr.To(p.spec.PreferredMaintenanceWindow),
-		ApplyImmediately:           ptr.To(false),
-		CopyTagsToSnapshot:         ptr.To(true),
-		Tags:                       p.tags(),
+		// NOTE: a class change applies now or in the maintenance window.
+		ApplyImmediately:   ptr.To(*p.spec.ApplyImmediately),
+		CopyTagsToSnapshot: ptr.To(true),
+		Tags:               p.tags(),
 	}
 	if in.AvailabilityZone != "" {
 		fp.AvailabilityZone = ptr.To(in.AvailabilityZone)
+	}
+	if p.spec.Restore != nil {
+		// NOTE: an instance of a restored cluster cannot resolve a reference
+		// to it ("referenced field was empty", provider-upjet-aws#1764):
+		// it names the cluster itself.
+		fp.ClusterIdentifierSelector = nil
+		fp.ClusterIdentifier = ptr.To(p.clusterID)
 	}
 	return &rdsv1beta1.ClusterInstance{
 		ObjectMeta: p.objectMeta(nameInstance(suffix), instanceIdentifier(p.clusterID, suffix)),
@@ -196,5 +208,30 @@ func (p *plan) clusterInstance(i int, in Instance) *rdsv1beta1.ClusterInstance {
 			ManagedResourceSpec: p.managed(),
 			ForProvider:         fp,
 		},
+	}
+}
+
+// clusterEngine sets the cluster's version and parameter group as the
+// engine plan says (engine.go).
+func (p *plan) clusterEngine(fp *rdsv1beta1.ClusterParameters) {
+	e := p.engine
+	if e.clusterGroup.name == "" {
+		// A group this XR does not compose: named only.
+		fp.DBClusterParameterGroupNameSelector = nil
+	}
+	if e.explicitGroup || e.clusterGroup.name == "" {
+		fp.DBClusterParameterGroupName = ptr.To(e.clusterGroup.external)
+	}
+	if e.allowMajorVersionUpgrade {
+		fp.AllowMajorVersionUpgrade = ptr.To(true)
+		// With instance parameter groups, RDS refuses a major upgrade
+		// unless the same ModifyDBCluster call names the target family's
+		// DB parameter group (hashicorp/terraform-provider-aws#35912): it
+		// is composed and Ready before (planEngine), and RDS moves the
+		// instances to it; their dbParameterGroupName follows once the
+		// cluster runs the target major (instanceParameterGroupFamily).
+		if e.instanceGroups {
+			fp.DBInstanceParameterGroupName = ptr.To(instanceParameterGroupName(p.clusterID, clusterParameterGroupFamily(e.targetMajor)))
+		}
 	}
 }

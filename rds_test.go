@@ -49,7 +49,7 @@ func TestClusterBuilder(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			fp := testPlan(t, tc.mutate).cluster(tc.keyARN, bootstrap{}).Spec.ForProvider
+			fp := testPlan(t, tc.mutate).cluster(tc.keyARN, bootstrap{}, nil).Spec.ForProvider
 			got := want{
 				kmsKeyID:          fp.KMSKeyID,
 				secretKMSKeyID:    fp.MasterUserSecretKMSKeyID,
@@ -137,10 +137,11 @@ func TestClusterParameterGroupBuilder(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			fp := testPlan(t, func(s *AuroraSpec) {
+			p := testPlan(t, func(s *AuroraSpec) {
 				s.EngineVersion = tc.version
 				s.Logging.SlowQueryThresholdMs = ptr.To(tc.threshold)
-			}).clusterParameterGroup().Spec.ForProvider
+			})
+			fp := p.clusterParameterGroup(p.engine.groups[0]).Spec.ForProvider
 			if diff := cmp.Diff(tc.wantFamily, *fp.Family); diff != "" {
 				t.Errorf("%s\nfamily: -want, +got:\n%s", tc.reason, diff)
 			}

@@ -32,7 +32,7 @@ var composedKinds = map[schema.GroupVersion][]runtime.Object{
 	kmsv1beta1.CRDGroupVersion:    {&kmsv1beta1.Key{}, &kmsv1beta1.Alias{}},
 	lambdav1beta1.CRDGroupVersion: {&lambdav1beta1.Function{}, &lambdav1beta1.Permission{}},
 	rdsv1beta1.CRDGroupVersion: {
-		&rdsv1beta1.Cluster{}, &rdsv1beta1.ClusterInstance{}, &rdsv1beta1.ClusterParameterGroup{},
+		&rdsv1beta1.Cluster{}, &rdsv1beta1.ClusterInstance{}, &rdsv1beta1.ClusterParameterGroup{}, &rdsv1beta1.ParameterGroup{},
 		&rdsv1beta1.SubnetGroup{}, &rdsv1beta1.EventSubscription{},
 	},
 	smv1beta1.CRDGroupVersion: {

@@ -33,6 +33,11 @@ type provider struct {
 	// partition of the ARNs of global resources (IAM roles); regional
 	// ones take their region's.
 	partition string
+	// existing are resources that exist in "AWS" without this XR, by
+	// "<kind>/<external name>", with what the provider observes of them:
+	// an observe-only MR of one reports it, of any other reports that it
+	// does not exist (crossplane-runtime's managed reconciler).
+	existing map[string]map[string]any
 }
 
 // forXR is a provider for the XR's account, name and partition.
@@ -41,12 +46,52 @@ func forXR(xr map[string]any, account string) provider {
 	ns, _ := meta["namespace"].(string)
 	uid, _ := meta["uid"].(string)
 	region, _ := xr["spec"].(map[string]any)["region"].(string)
-	return provider{account: account, xrName: meta["name"].(string), xrNamespace: ns, xrUID: uid, partition: partitionOf(region)}
+	return provider{account: account, xrName: meta["name"].(string), xrNamespace: ns, xrUID: uid, partition: partitionOf(region), existing: preExistingAWS}
+}
+
+// preExistingAWS is what exists in the test account without any XR: the
+// cluster "legacy-orders" (made in the console: its own subnet group,
+// security group and parameter group, an RDS-managed password, tags of its
+// team, no owner tag) with two instances, as the provider observes them.
+var preExistingAWS = map[string]map[string]any{
+	"Cluster/legacy-orders": {
+		"id":                               "legacy-orders",
+		"arn":                              "arn:aws:rds:us-east-1:111122223333:cluster:legacy-orders",
+		"endpoint":                         "legacy-orders.cluster-c9akciq32.us-east-1.rds.amazonaws.com",
+		"readerEndpoint":                   "legacy-orders.cluster-ro-c9akciq32.us-east-1.rds.amazonaws.com",
+		"port":                             float64(5432),
+		"engine":                           "aurora-postgresql",
+		"engineVersion":                    "16.4",
+		"engineVersionActual":              "16.4",
+		"databaseName":                     "orders",
+		"masterUsername":                   "postgres",
+		"storageEncrypted":                 true,
+		"kmsKeyId":                         "arn:aws:kms:us-east-1:111122223333:key/0b1c2d3e-4f50-4617-8283-94a5b6c7d8e9",
+		"manageMasterUserPassword":         true,
+		"masterUserSecret":                 []any{map[string]any{"secretArn": "arn:aws:secretsmanager:us-east-1:111122223333:secret:rds!cluster-0b1c2d3e-AbCdEf", "secretStatus": "active"}},
+		"dbSubnetGroupName":                "legacy-orders-subnets",
+		"dbClusterParameterGroupName":      "default.aurora-postgresql16",
+		"vpcSecurityGroupIds":              []any{"sg-0legacy0orders0001"},
+		"deletionProtection":               true,
+		"backupRetentionPeriod":            float64(7),
+		"iamDatabaseAuthenticationEnabled": false,
+		"clusterMembers":                   []any{"legacy-orders-instance-1", "legacy-orders-instance-2"},
+		"tags":                             map[string]any{"team": "orders", "cost-center": "4711"},
+		"tagsAll":                          map[string]any{"team": "orders", "cost-center": "4711"},
+	},
+	"ClusterInstance/legacy-orders-instance-1": {
+		"id": "legacy-orders-instance-1", "arn": "arn:aws:rds:us-east-1:111122223333:db:legacy-orders-instance-1",
+		"clusterIdentifier": "legacy-orders", "instanceClass": "db.r6g.large", "writer": true,
+	},
+	"ClusterInstance/legacy-orders-instance-2": {
+		"id": "legacy-orders-instance-2", "arn": "arn:aws:rds:us-east-1:111122223333:db:legacy-orders-instance-2",
+		"clusterIdentifier": "legacy-orders", "instanceClass": "db.r6g.large", "writer": false,
+	},
 }
 
 // aws is the provider-aws model, in the account.
 func (pv provider) aws() fakeprovider.Provider {
-	return fakeprovider.Provider{Account: pv.account, Partition: pv.partition, PartitionOf: partitionOf}
+	return fakeprovider.Provider{Account: pv.account, Partition: pv.partition, PartitionOf: partitionOf, Existing: pv.existing}
 }
 
 // observe returns the observed form of one desired composed resource, as
@@ -68,7 +113,9 @@ func (pv provider) observeAll(desired map[string]*fnv1.Resource) map[string]*fnv
 		o := pv.composed(name, r.GetResource())
 		objs[name] = o
 		if isManagedObject(o) {
-			pv.created(name, o)
+			if !fakeprovider.ObserveOnly(o) {
+				pv.created(name, o)
+			}
 			managed = append(managed, o)
 		}
 	}
@@ -81,6 +128,8 @@ func (pv provider) observeAll(desired map[string]*fnv1.Resource) map[string]*fnv
 		switch {
 		case o["kind"] == "Usage":
 			pv.usageReady(o)
+		case isManagedObject(o) && fakeprovider.ObserveOnly(o):
+			pv.observeOnly(o)
 		case isManagedObject(o):
 			spec, err := fakeprovider.ResolveReferences(context.Background(), reader, o)
 			if err != nil {
@@ -149,6 +198,28 @@ func (pv provider) created(name string, obj map[string]any) {
 	}
 }
 
+// observeOnly records what the provider reports for an observe-only
+// managed resource, which it resolves no reference of: the existing
+// resource's observation, or Synced=False because it does not exist
+// ("cannot observe external resource: external resource does not exist",
+// crossplane-runtime's managed reconciler).
+func (pv provider) observeOnly(obj map[string]any) {
+	at, ok := pv.aws().Observed(obj)
+	if !ok {
+		obj["status"] = map[string]any{"conditions": []any{
+			map[string]any{"type": "Synced", "status": "False", "reason": "ReconcileError", "message": fakeprovider.MessageNotExist, "lastTransitionTime": simTime},
+		}}
+		return
+	}
+	obj["status"] = map[string]any{
+		"atProvider": at,
+		"conditions": []any{
+			map[string]any{"type": "Ready", "status": "True", "reason": "Available", "lastTransitionTime": simTime},
+			map[string]any{"type": "Synced", "status": "True", "reason": "ReconcileSuccess", "lastTransitionTime": simTime},
+		},
+	}
+}
+
 // usageReady is Crossplane's usage controller: it resolves both selectors
 // and reports the Usage Ready (condition Ready, reason Available).
 func (pv provider) usageReady(obj map[string]any) {
@@ -191,9 +262,31 @@ type simulation struct {
 // stops at a Fatal result, the last step's.
 func simulate(t testing.TB, xr, input map[string]any, delay map[string]int) simulation {
 	t.Helper()
+	return simulateWith(t, xr, input, simOptions{delay: delay})
+}
+
+// simOptions change what a simulation starts from and how AWS behaves.
+type simOptions struct {
+	delay map[string]int
+	// observed is what exists when the simulation starts (an earlier
+	// simulation's end); nil for nothing.
+	observed map[string]*fnv1.Resource
+	// aws, when set, changes each resource as the provider reports it:
+	// what AWS did on its own (a minor upgrade in the maintenance
+	// window), or has not done yet (a change waiting for the window).
+	aws func(name string, obj map[string]any)
+}
+
+// simulateWith is simulate with options.
+func simulateWith(t testing.TB, xr, input map[string]any, opts simOptions) simulation {
+	t.Helper()
 	pv := forXR(xr, testAccount)
 	sim := simulation{observed: map[string]*fnv1.Resource{}, xr: xr}
 	age := map[string]int{}
+	for n, r := range opts.observed {
+		sim.observed[n] = r
+		age[n] = 1 << 20
+	}
 	var last []byte
 	for range 30 {
 		req := newRequest(sim.xr, input, sim.observed)
@@ -207,7 +300,12 @@ func simulate(t testing.TB, xr, input map[string]any, delay map[string]int) simu
 		creating := 0
 		for name, o := range pv.observeAll(rsp.GetDesired().GetResources()) {
 			age[name]++
-			if age[name] <= delay[o.GetResource().GetFields()["kind"].GetStringValue()] {
+			if opts.aws != nil {
+				obj := o.GetResource().AsMap()
+				opts.aws(name, obj)
+				o = &fnv1.Resource{Resource: mustStruct(obj)}
+			}
+			if age[name] <= opts.delay[o.GetResource().GetFields()["kind"].GetStringValue()] {
 				o = notReadyYet(o)
 				creating++
 			}
@@ -236,11 +334,15 @@ func simulate(t testing.TB, xr, input map[string]any, delay map[string]int) simu
 
 // checkReferencesResolved fails the test for every observed managed
 // resource the provider could not resolve the references of: converged, the
-// function must have composed every reference's target.
+// function must have composed every reference's target. Observe-only ones
+// resolve nothing.
 func checkReferencesResolved(t testing.TB, observed map[string]*fnv1.Resource) {
 	t.Helper()
 	for _, name := range sortedMapKeys(observed) {
 		obj := observed[name].GetResource().AsMap()
+		if fakeprovider.ObserveOnly(obj) {
+			continue
+		}
 		st, _ := obj["status"].(map[string]any)
 		conds, _ := st["conditions"].([]any)
 		for _, c := range conds {

@@ -20,7 +20,7 @@ var (
 	reAccountID        = regexp.MustCompile(`^[0-9]{12}$`)
 	reIdentifier       = regexp.MustCompile(`^[a-z][a-z0-9-]*$`)
 	reInstanceName     = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`)
-	reEngineVersion    = regexp.MustCompile(`^([0-9]+)\.([0-9]+)$`)
+	reEngineVersion    = regexp.MustCompile(`^([0-9]+)(\.([0-9]+))?$`)
 	reDBName           = bounded(`^([A-Za-z][A-Za-z0-9_]*)$`, groupBound{1, 63})
 	reVPCID            = regexp.MustCompile(`^vpc-[0-9a-z]+$`)
 	reSubnetID         = regexp.MustCompile(`^subnet-[0-9a-z]+$`)
@@ -94,6 +94,8 @@ func validate(m xrMeta, s *AuroraSpec) field.ErrorList {
 	errs = append(errs, validateEngine(root, s)...)
 	errs = append(errs, validateNetwork(root.Child("network"), s.Network)...)
 	errs = append(errs, validateInstances(root, s)...)
+	errs = append(errs, validateParameters(root.Child("parameters"), s.Parameters)...)
+	errs = append(errs, validateParameters(root.Child("instanceParameters"), s.InstanceParameters)...)
 	errs = append(errs, validateEncryption(root.Child("encryption"), s)...)
 	errs = append(errs, validateCredentials(root, s)...)
 	errs = append(errs, validateLogging(root.Child("logging"), s.Logging)...)
@@ -106,6 +108,8 @@ func validate(m xrMeta, s *AuroraSpec) field.ErrorList {
 	errs = append(errs, validateMonitoringLogging(root.Child("monitoring"), s.Monitoring, s.Logging)...)
 	errs = append(errs, validateWindows(root, s)...)
 	errs = append(errs, validateTags(root.Child("tags"), s.Tags)...)
+	errs = append(errs, validateRestore(root, s)...)
+	errs = append(errs, validateAdopt(root, s)...)
 	if r := s.WriteConnectionSecretToRef; r != nil && !m.Legacy {
 		for _, msg := range validation.IsDNS1123Subdomain(r.Name) {
 			errs = append(errs, field.Invalid(root.Child("writeConnectionSecretToRef", "name"), r.Name, msg))
@@ -129,9 +133,12 @@ func validateIdentifier(p *field.Path, id string, maxLen int) field.ErrorList {
 func validateEngine(root *field.Path, s *AuroraSpec) field.ErrorList {
 	var errs field.ErrorList
 	if mv := reEngineVersion.FindStringSubmatch(s.EngineVersion); mv == nil {
-		errs = append(errs, field.Invalid(root.Child("engineVersion"), s.EngineVersion, "must be an Aurora PostgreSQL version MAJOR.MINOR, e.g. 16.6"))
+		errs = append(errs, field.Invalid(root.Child("engineVersion"), s.EngineVersion, "must be an Aurora PostgreSQL major such as 16 (minors follow AWS) or a version MAJOR.MINOR such as 16.6 (pinned)"))
 	} else if !slices.Contains(supportedEngineMajors, mv[1]) {
 		errs = append(errs, field.NotSupported(root.Child("engineVersion"), s.EngineVersion, supportedEngineMajors))
+	}
+	if v := s.EngineLifecycleSupport; v != "" && v != lifecycleExtendedSupport && v != lifecycleExtendedSupportDisabled {
+		errs = append(errs, field.NotSupported(root.Child("engineLifecycleSupport"), v, []string{lifecycleExtendedSupport, lifecycleExtendedSupportDisabled}))
 	}
 	if !reDBName.MatchString(s.DatabaseName) {
 		errs = append(errs, field.Invalid(root.Child("databaseName"), s.DatabaseName, "must start with a letter and contain only letters, digits and underscores (at most 63)"))
@@ -273,9 +280,10 @@ func validateInstances(root *field.Path, s *AuroraSpec) field.ErrorList {
 	if v2.MinCapacity > v2.MaxCapacity {
 		errs = append(errs, field.Invalid(vp.Child("minCapacity"), v2.MinCapacity, "must not exceed maxCapacity"))
 	}
-	if mv := reEngineVersion.FindStringSubmatch(s.EngineVersion); v2.MinCapacity == 0 && mv != nil {
+	// NOTE: a major alone gets AWS's default minor, later than these.
+	if mv := reEngineVersion.FindStringSubmatch(s.EngineVersion); v2.MinCapacity == 0 && mv != nil && mv[3] != "" {
 		if least, ok := autoPauseMinMinors[mv[1]]; ok {
-			if minor, _ := strconv.Atoi(mv[2]); minor < least {
+			if minor, _ := strconv.Atoi(mv[3]); minor < least {
 				errs = append(errs, field.Invalid(vp.Child("minCapacity"), v2.MinCapacity, fmt.Sprintf("0 (auto-pause) needs Aurora PostgreSQL %s.%d or later, not spec.engineVersion %s: use 0.5 or a later version", mv[1], least, s.EngineVersion)))
 			}
 		}

@@ -179,11 +179,22 @@ func TestValidate(t *testing.T) {
 				`spec.engineVersion: Unsupported value: "9.6": supported values: "13", "14", "15", "16", "17"`,
 			}},
 		},
-		"EngineVersionWithoutMinor": {
-			reason: "An engine version needs its minor: RDS would otherwise pick one and drift.",
+		"EngineVersionMajorOnly": {
+			reason: "A major alone is valid: AWS's default minor, later minors in the maintenance window.",
 			args:   args{mutate: func(s *AuroraSpec) { s.EngineVersion = "16" }},
+		},
+		"EngineVersionMalformed": {
+			reason: "A version is a major or MAJOR.MINOR.",
+			args:   args{mutate: func(s *AuroraSpec) { s.EngineVersion = "16.x" }},
 			want: want{errs: []string{
-				`spec.engineVersion: Invalid value: "16": must be an Aurora PostgreSQL version MAJOR.MINOR, e.g. 16.6`,
+				`spec.engineVersion: Invalid value: "16.x": must be an Aurora PostgreSQL major such as 16 (minors follow AWS) or a version MAJOR.MINOR such as 16.6 (pinned)`,
+			}},
+		},
+		"EngineLifecycleSupportUnknown": {
+			reason: "Only RDS's two lifecycle values are accepted.",
+			args:   args{mutate: func(s *AuroraSpec) { s.EngineLifecycleSupport = "extended" }},
+			want: want{errs: []string{
+				`spec.engineLifecycleSupport: Unsupported value: "extended": supported values: "open-source-rds-extended-support", "open-source-rds-extended-support-disabled"`,
 			}},
 		},
 		"EngineSeventeen": {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -32,11 +33,15 @@ type AuroraSpec struct {
 	AccountID                  string               `json:"accountId,omitempty"`
 	ClusterIdentifier          string               `json:"clusterIdentifier,omitempty"`
 	EngineVersion              string               `json:"engineVersion,omitempty"`
+	EngineLifecycleSupport     string               `json:"engineLifecycleSupport,omitempty"`
+	ApplyImmediately           *bool                `json:"applyImmediately,omitempty"`
 	DatabaseName               string               `json:"databaseName,omitempty"`
 	MasterUsername             string               `json:"masterUsername,omitempty"`
 	Port                       *int64               `json:"port,omitempty"`
 	Network                    Network              `json:"network"`
 	Instances                  []Instance           `json:"instances,omitempty"`
+	Parameters                 []Parameter          `json:"parameters,omitempty"`
+	InstanceParameters         []Parameter          `json:"instanceParameters,omitempty"`
 	ServerlessV2               *ServerlessV2        `json:"serverlessV2,omitempty"`
 	Encryption                 Encryption           `json:"encryption,omitempty"`
 	Credentials                Credentials          `json:"credentials,omitempty"`
@@ -50,6 +55,9 @@ type AuroraSpec struct {
 	FinalSnapshot              *bool                `json:"finalSnapshot,omitempty"`
 	Tags                       map[string]string    `json:"tags,omitempty"`
 	WriteConnectionSecretToRef *ConnectionSecretRef `json:"writeConnectionSecretToRef,omitempty"`
+	// Restore and Adopt: restore.go and adopt.go.
+	Restore *Restore `json:"restore,omitempty"`
+	Adopt   *Adopt   `json:"adopt,omitempty"`
 }
 
 // Network places the cluster in a VPC and says who may connect to it.
@@ -180,8 +188,15 @@ type AuroraStatus struct {
 	KMSKeyARN           string `json:"kmsKeyArn,omitempty"`
 	SecurityGroupID     string `json:"securityGroupId,omitempty"`
 	EngineVersionActual string `json:"engineVersionActual,omitempty"`
-	VPCEndpointID       string `json:"vpcEndpointId,omitempty"`
-	RotationEnabled     *bool  `json:"rotationEnabled,omitempty"`
+	// EngineVersionMessage says when spec.engineVersion is behind the
+	// version the cluster runs (engine.go).
+	EngineVersionMessage string `json:"engineVersionMessage,omitempty"`
+	// Upgrade is where a major version upgrade is (engine.go).
+	Upgrade *UpgradeStatus `json:"upgrade,omitempty"`
+	// Pending are changes the spec asks for that RDS has not applied yet.
+	Pending         []PendingChange `json:"pending,omitempty"`
+	VPCEndpointID   string          `json:"vpcEndpointId,omitempty"`
+	RotationEnabled *bool           `json:"rotationEnabled,omitempty"`
 	// Bootstrap records the SelfManaged password's hand-off (bootstrap.go).
 	Bootstrap *BootstrapStatus `json:"bootstrap,omitempty"`
 	// Deletion says what deleting the XR does and leaves behind (deletion.go).
@@ -240,7 +255,7 @@ func decodeXR(oxr *resource.Composite) (xrMeta, *AuroraSpec, error) {
 	w := specWalk{at: make([]step, 1, 8)}
 	w.at[0] = step{name: "spec"}
 	w.check(specShape, raw, own)
-	m.UnknownFields = w.errs
+	m.UnknownFields = append(w.errs, checkParameterValues(raw)...)
 	// Leave out Crossplane's own fields that AuroraSpec does not have
 	// (spec.crossplane or, for a legacy XR, spec.resourceRefs and the like:
 	// the composition and a reference to every composed resource).
@@ -364,8 +379,11 @@ type namedShape struct {
 	shape *jsonShape
 }
 
-// jsonUnmarshalerType is encoding/json's (textUnmarshalerType: structenc.go).
-var jsonUnmarshalerType = reflect.TypeFor[json.Unmarshaler]()
+// Types that decode with their own method, not by their fields.
+var (
+	jsonUnmarshalerType = reflect.TypeFor[json.Unmarshaler]()
+	textUnmarshalerType = reflect.TypeFor[encoding.TextUnmarshaler]()
+)
 
 // shapeOf is the shape of t, built once per type (seen).
 func shapeOf(t reflect.Type, seen map[reflect.Type]*jsonShape) *jsonShape {

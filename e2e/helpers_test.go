@@ -333,7 +333,9 @@ func newTracker() *tracker {
 func (tr *tracker) see(t *testing.T, x *xrRef, objs map[string]*unstructured.Unstructured) {
 	t.Helper()
 	for n, u := range objs {
-		if _, ok := tr.firstSeen[n]; !ok {
+		// An observe-only probe of the cluster identifier is not the
+		// cluster: the cluster appears when it is managed.
+		if _, ok := tr.firstSeen[n]; !ok && !(isManaged(u) && observeOnly(u)) {
 			tr.firstSeen[n] = tr.round
 		}
 		if prev, ok := tr.uids[n]; ok && prev != u.GetUID() {
@@ -402,7 +404,7 @@ func converge(ctx context.Context, t *testing.T, x *xrRef, tr *tracker, timeout 
 		for _, n := range setOf(objs).sorted() {
 			u := objs[n]
 			// One being deleted is the provider's deletion watch's.
-			if isManaged(u) && !ready(u) && u.GetDeletionTimestamp() == nil {
+			if isManaged(u) && !ready(u) && !answered(u) && u.GetDeletionTimestamp() == nil {
 				if err := pv.observe(ctx, u); err != nil {
 					t.Fatal(err)
 				}

@@ -111,6 +111,14 @@ type provider struct {
 	// being deleted is never updated (the managed reconciler only deletes
 	// it), so turning protection off on it then changes nothing in AWS.
 	protected map[string]bool
+	// existing are external resources that exist in "AWS" without any
+	// managed resource, by "<kind>/<external name>", with what the
+	// provider observes of them: an observe-only managed resource of one
+	// reports it (adoption); of any other it reports that it does not
+	// exist, as crossplane-runtime's managed reconciler does.
+	existing map[string]map[string]any
+	// engines is what each rds Cluster runs in AWS (engine.go's e2e).
+	engines engines
 }
 
 func newProvider(c *kube.Client) (*provider, error) {
@@ -118,7 +126,57 @@ func newProvider(c *kube.Client) (*provider, error) {
 	if err != nil {
 		return nil, fmt.Errorf("provider: cannot make a client for the reference resolvers: %w", err)
 	}
-	return &provider{c: c, reader: r, reported: map[string]map[string]any{}, protected: map[string]bool{}}, nil
+	return &provider{
+		c: c, reader: r, reported: map[string]map[string]any{}, protected: map[string]bool{},
+		existing: map[string]map[string]any{}, engines: engines{byKey: map[string]*engine{}},
+	}, nil
+}
+
+// addExisting makes an external resource exist in "AWS".
+func (p *provider) addExisting(kind, externalName string, at map[string]any) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.existing[kind+"/"+externalName] = at
+}
+
+// observeOnly reports whether a managed resource's management policies are
+// exactly [Observe].
+func observeOnly(u *unstructured.Unstructured) bool {
+	return fakeprovider.ObserveOnly(u.Object)
+}
+
+// answered reports whether the provider reported on an observe-only
+// managed resource's current generation: Ready, or Synced=False because
+// the external resource does not exist.
+func answered(u *unstructured.Unstructured) bool {
+	s, _ := kube.Condition(u, "Synced")
+	return observeOnly(u) && s != "" && kube.ObservedGeneration(u, "Synced") == u.GetGeneration()
+}
+
+// observeExisting is the managed reconciler with management policies
+// [Observe]: it resolves no reference, and reports the existing resource's
+// observation, or Synced=False: "cannot observe external resource:
+// external resource does not exist" (crossplane-runtime
+// pkg/reconciler/managed/reconciler.go).
+func (p *provider) observeExisting(ctx context.Context, u *unstructured.Unstructured) error {
+	p.mu.Lock()
+	at, ok := aws(p.existing).Observed(u.Object)
+	p.mu.Unlock()
+	now := time.Now().UTC().Format(time.RFC3339)
+	status := map[string]any{"conditions": []any{
+		map[string]any{"type": "Synced", "status": "False", "reason": "ReconcileError", "message": fakeprovider.MessageNotExist, "lastTransitionTime": now, "observedGeneration": u.GetGeneration()},
+	}}
+	if ok {
+		status = map[string]any{
+			"atProvider": at,
+			"conditions": []any{
+				map[string]any{"type": "Ready", "status": "True", "reason": "Available", "lastTransitionTime": now, "observedGeneration": u.GetGeneration()},
+				map[string]any{"type": "Synced", "status": "True", "reason": "ReconcileSuccess", "lastTransitionTime": now, "observedGeneration": u.GetGeneration()},
+			},
+		}
+	}
+	_, err := p.patchStatus(ctx, u, status)
+	return err
 }
 
 // isManaged reports whether an object is a provider-aws managed resource.
@@ -139,6 +197,9 @@ func ready(u *unstructured.Unstructured) bool {
 // managed resource stays until the provider has dealt with the external
 // resource (watchDeletions).
 func (p *provider) observe(ctx context.Context, u *unstructured.Unstructured) error {
+	if observeOnly(u) {
+		return p.observeExisting(ctx, u)
+	}
 	if err := p.addFinalizer(ctx, u); err != nil {
 		return err
 	}
@@ -152,7 +213,11 @@ func (p *provider) observe(ctx context.Context, u *unstructured.Unstructured) er
 	if err != nil {
 		return p.reportUnresolved(ctx, u, err)
 	}
-	ext, at := aws().Created(resolved.Object, resolved.GetNamespace()+"/"+resolved.GetName())
+	ext, at := aws(nil).Created(resolved.Object, resolved.GetNamespace()+"/"+resolved.GetName())
+	if isCluster(resolved) {
+		fp, _, _ := unstructured.NestedMap(resolved.Object, "spec", "forProvider")
+		p.engines.apply(resolved.GetNamespace()+"/"+resolved.GetName(), resolved.GetGeneration(), fp, at)
+	}
 	if u, err = p.recordExternalName(ctx, resolved, ext); err != nil {
 		return err
 	}
@@ -441,9 +506,10 @@ func (p *provider) reportedVersionID() string {
 }
 
 // aws is the provider the suite plays, in the account the Compositions
-// name: the model the unit tests' simulation plays too.
-func aws() fakeprovider.Provider {
-	return fakeprovider.Provider{Account: account}
+// name, with the external resources that exist without a managed resource:
+// the model the unit tests' simulation plays too.
+func aws(existing map[string]map[string]any) fakeprovider.Provider {
+	return fakeprovider.Provider{Account: account, Existing: existing}
 }
 
 // recordExternalName sets the crossplane.io/external-name annotation to the

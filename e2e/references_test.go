@@ -77,8 +77,12 @@ func (p *provider) reportUnresolved(ctx context.Context, u *unstructured.Unstruc
 }
 
 // unresolvedReferences lists the reference selectors of a managed resource
-// the provider has not resolved: a fooSelector without fooRef (or fooRefs)
-// next to it, or without the value (foo, or foos for a list).
+// the provider has not resolved: a fooSelector without the value (foo, or
+// foos for a list). A resolver sets the value and fooRef (or fooRefs)
+// together; a value without a reference is one the function set itself
+// (the running group of an adopted cluster, a major upgrade's new group),
+// which the resolver leaves alone (crossplane-runtime's
+// ResolutionRequest.IsNoOp).
 func unresolvedReferences(u *unstructured.Unstructured) []string {
 	var out []string
 	var walk func(v any, path string)
@@ -93,7 +97,7 @@ func unresolvedReferences(u *unstructured.Unstructured) []string {
 				}
 				ref := v[base+"Ref"] != nil || v[base+"Refs"] != nil
 				value := !empty(v[base]) || !empty(v[base+"s"])
-				if !ref || !value {
+				if !value {
 					out = append(out, fmt.Sprintf("%s.%s (ref %v, value %v)", path, k, ref, value))
 				}
 			}

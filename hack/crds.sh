@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Usage: hack/crds.sh
 # Copies the provider-aws CRDs listed in hack/crd-kinds.txt from the provider
-# module zip (Go module cache) into $CACHE_DIR/crds/provider-aws-<version>/ and
+# module zip (Go module cache) into $CACHE_DIR/crds/provider-aws-<version>-<list checksum>/ and
 # prints that directory. The directory is rebuilt when the list changes.
 set -euo pipefail
 # shellcheck source=hack/lib.sh
@@ -14,8 +14,11 @@ list="$REPO_ROOT/hack/crd-kinds.txt"
 mapfile -t files < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' "$list" | grep -v '^$' | sort -u)
 [[ ${#files[@]} -gt 0 ]] || die "no CRD files listed in $list"
 
-out="$CACHE_DIR/crds/provider-aws-$PROVIDER_AWS_VERSION"
 stamp="$(printf '%s\n' "${files[@]}" | cksum | cut -d' ' -f1)"
+# NOTE: one directory per list (its checksum), so worktrees with different
+# lists sharing the cache never replace each other's CRDs under a running
+# control plane or validation.
+out="$CACHE_DIR/crds/provider-aws-$PROVIDER_AWS_VERSION-$stamp"
 if [[ -f "$out/.stamp" && "$(cat "$out/.stamp")" == "$stamp" ]]; then
   printf '%s\n' "$out"
   exit 0

@@ -8,7 +8,8 @@
 # Example layout: example/xr.yaml renders with apis/namespaced/composition.yaml;
 # example/<variant>/xr.yaml with apis/<variant>/composition.yaml. If
 # apis/<variant>/definition.yaml exists it is passed to render as --xrd. If
-# example[/<variant>]/observed.yaml exists, the XR is also rendered with it (-o).
+# example[/<variant>]/observed.yaml (or probed.yaml) exists, the XR is also
+# rendered with it (-o).
 # Renders use -x (full XR spec) so the XR validates against its XRD, and -r
 # (results are kept in the output files under bin/e2e, skipped by validate.sh).
 set -euo pipefail
@@ -46,13 +47,22 @@ for xr in "${examples[@]}"; do
   if [[ -f "$dir/observed.yaml" ]]; then
     render_one "$variant-observed" "$xr" "$comp" "$xrd" "$dir/observed.yaml"
   fi
+  # The provider's answer to the first call's probe of the cluster
+  # identifier (adopt.go): the first reconcile.
+  if [[ -f "$dir/probed.yaml" ]]; then
+    render_one "$variant-probed" "$xr" "$comp" "$xrd" "$dir/probed.yaml"
+  fi
 done
 
 # The render of the main example composes what the function's own tests
 # compose for it (the same XR, input and environment): a render that
 # loses the environment (the account) would compose less.
 names() { sed -n 's/^ *crossplane.io\/composition-resource-name: //p' "$1" | sort; }
-for pair in "namespaced:FullProvisioned" "namespaced-observed:FullProvisionedSteadyState"; do
+# The first call composes only the probe of the cluster identifier.
+if [[ -f "$out/namespaced.yaml" ]] && [[ "$(names "$out/namespaced.yaml")" != cluster ]]; then
+  die "the first render of example/xr.yaml ($out/namespaced.yaml) composes more than the probe of the cluster identifier: $(names "$out/namespaced.yaml" | tr '\n' ' ')"
+fi
+for pair in "namespaced-probed:FullProvisioned" "namespaced-observed:FullProvisionedSteadyState"; do
   r="$out/${pair%%:*}.yaml" g="testdata/golden/${pair#*:}/desired.yaml"
   [[ -f "$r" ]] || continue
   if ! diff <(names "$r") <(names "$g") >/dev/null; then

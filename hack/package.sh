@@ -13,15 +13,18 @@
 #                                       and Compositions of apis/ copied in, and the
 #                                       examples
 # Both packages are built with `crossplane xpkg build` (hack/tool.sh crossplane).
-# Environment: VERSION (default v0.0.0-dev) labels the runtime image;
-# GOARCH picks the runtime's architecture (default: this machine's).
+# Environment: VERSION (default: hack/version.sh, the release tag on HEAD or
+# a pre-release after the newest CHANGELOG release) labels the runtime image
+# (org.opencontainers.image.version, checked) and is written to
+# bin/package/VERSION: the tag to push both packages with; GOARCH picks the runtime's
+# architecture (default: this machine's).
 set -euo pipefail
 # shellcheck source=hack/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$REPO_ROOT"
 
 OUT="${PACKAGE_OUT:-$REPO_ROOT/bin/package}"
-VERSION="${VERSION:-v0.0.0-dev}"
+VERSION="$(hack/version.sh)" || die "no version for this checkout"
 FUNCTION_PKG=function-aurora-postgres
 CONFIG_PKG=configuration-aurora-postgres
 RUNTIME_REF="xpkg.crossplane.io/function-aurora-postgres/function-aurora-postgres-runtime:$VERSION"
@@ -31,6 +34,8 @@ image() { (cd "$REPO_ROOT/tools/image" && go run . "$@"); }
 
 rm -rf "$OUT"
 mkdir -p "$OUT"
+printf '%s\n' "$VERSION" > "$OUT/VERSION"
+log "== version $VERSION"
 
 log "== runtime binary (static) and image tarball"
 CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o "$OUT/function" . || die "building the function failed"
@@ -74,7 +79,7 @@ for f in runtime.tar "$FUNCTION_PKG.xpkg" "$CONFIG_PKG.xpkg"; do
 done
 
 log "== check the runtime image"
-runtime_checks=(entrypoint=/function user=65532:65532 port=9443/tcp os=linux workdir=/ file=/function)
+runtime_checks=(entrypoint=/function user=65532:65532 port=9443/tcp os=linux workdir=/ file=/function "label.org.opencontainers.image.version=$VERSION")
 has "$OUT/runtime.tar.txt" "${runtime_checks[@]}" layers=1
 hasnt "$OUT/runtime.tar.txt" '^port=(.*[^3]|.*[^4]3|.*[^4]43|.*[^9]443)/'
 

@@ -22,6 +22,11 @@ type Provider struct {
 	// PartitionOf is the partition of a region, for regional ARNs; nil
 	// for "aws" everywhere.
 	PartitionOf func(region string) string
+	// Existing are the external resources that exist in the account
+	// without a managed resource that created them, by "<kind>/<external
+	// name>", with what the provider observes of them (atProvider):
+	// observe-only managed resources report them (Observed).
+	Existing map[string]map[string]any
 }
 
 // Created is what the provider reports once it created the external
@@ -31,14 +36,19 @@ type Provider struct {
 // key's or a security group's, or else the name the object asked for) and
 // status.atProvider (the parameters, which upjet mirrors, with the values
 // AWS assigns: IDs, ARNs in the object's region, endpoints, secret ARNs,
-// stack outputs, VPC endpoint DNS names, secret version IDs). Assigned
-// values derive from seed, so a run is reproducible.
+// stack outputs, VPC endpoint DNS names, secret version IDs, the engine
+// version a cluster runs, tags in tagsAll). Assigned values derive from
+// seed, so a run is reproducible.
 func (p Provider) Created(obj map[string]any, seed string) (string, map[string]any) {
 	spec, _ := obj["spec"].(map[string]any)
 	fp, _ := spec["forProvider"].(map[string]any)
 	at, _ := withoutReferences(fp).(map[string]any)
 	if at == nil {
 		at = map[string]any{}
+	}
+	if tags, ok := at["tags"]; ok {
+		// No default tags in the ProviderConfig: tagsAll is the tags.
+		at["tagsAll"] = tags
 	}
 	meta, _ := obj["metadata"].(map[string]any)
 	ann, _ := meta["annotations"].(map[string]any)
@@ -84,11 +94,15 @@ func (p Provider) Created(obj map[string]any, seed string) (string, map[string]a
 		at["arn"], at["id"] = arn("rds", "subgrp:"+ext), ext
 	case "rds/ClusterParameterGroup":
 		at["arn"], at["id"] = arn("rds", "cluster-pg:"+ext), ext
+	case "rds/ParameterGroup":
+		at["arn"], at["id"] = arn("rds", "pg:"+ext), ext
 	case "rds/Cluster":
 		at["arn"], at["id"] = arn("rds", "cluster:"+ext), ext
 		at["endpoint"] = ext + ".cluster-c9akciq32." + region + ".rds.amazonaws.com"
 		at["readerEndpoint"] = ext + ".cluster-ro-c9akciq32." + region + ".rds.amazonaws.com"
-		at["engineVersionActual"] = fp["engineVersion"]
+		if v, ok := fp["engineVersion"].(string); ok {
+			at["engineVersionActual"] = EngineVersion(v)
+		}
 		at["clusterResourceId"] = "cluster-" + strings.ToUpper(h[:26])
 		if fp["port"] == nil {
 			at["port"] = float64(5432)

@@ -7,7 +7,11 @@
 // (ResolveReferences of each kind's Go type, zz_generated.resolvers.go), the
 // code the provider's managed reconciler runs, against whatever
 // client.Reader the caller has: the e2e suite's API server, or the composed
-// resources of one simulated call.
+// resources of one simulated call. Besides creating, it observes: an
+// observe-only managed resource reports what exists in the account without
+// any managed resource (Provider.Existing), as adoption and the identifier
+// probe need; and a cluster runs the default minor of a major alone
+// (EngineVersion).
 //
 // It links provider-aws's API packages and, through them, upjet. Only tests
 // import it: the function keeps its own copies of the kinds' types

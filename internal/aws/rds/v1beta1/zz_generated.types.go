@@ -1919,6 +1919,166 @@ type EventSubscription struct {
 	Status            EventSubscriptionStatus `json:"status,omitempty"`
 }
 
+type ParameterGroupInitParameters struct {
+
+	// The description of the DB parameter group.
+	Description *string `json:"description,omitempty" tf:"description,omitempty"`
+
+	// The family of the DB parameter group.
+	Family *string `json:"family,omitempty" tf:"family,omitempty"`
+
+	// The DB parameters to apply. See parameter Block below for more details. Note that parameters may differ from a family to an other. Full list of all parameters can be discovered via aws rds describe-db-parameters after initial creation of the group.
+	Parameter []ParameterInitParameters `json:"parameter,omitempty" tf:"parameter,omitempty"`
+
+	SkipDestroy *bool `json:"skipDestroy,omitempty" tf:"skip_destroy,omitempty"`
+
+	// Key-value map of resource tags.
+	// +mapType=granular
+	Tags map[string]*string `json:"tags,omitempty" tf:"tags,omitempty"`
+}
+
+type ParameterGroupObservation struct {
+
+	// The ARN of the db parameter group.
+	Arn *string `json:"arn,omitempty" tf:"arn,omitempty"`
+
+	// The description of the DB parameter group.
+	Description *string `json:"description,omitempty" tf:"description,omitempty"`
+
+	// The family of the DB parameter group.
+	Family *string `json:"family,omitempty" tf:"family,omitempty"`
+
+	// The db parameter group name.
+	ID *string `json:"id,omitempty" tf:"id,omitempty"`
+
+	// The DB parameters to apply. See parameter Block below for more details. Note that parameters may differ from a family to an other. Full list of all parameters can be discovered via aws rds describe-db-parameters after initial creation of the group.
+	Parameter []ParameterObservation `json:"parameter,omitempty" tf:"parameter,omitempty"`
+
+	// Region where this resource will be managed. Defaults to the Region set in the provider configuration.
+	// Region is the region you'd like your resource to be created in.
+	Region *string `json:"region,omitempty" tf:"region,omitempty"`
+
+	SkipDestroy *bool `json:"skipDestroy,omitempty" tf:"skip_destroy,omitempty"`
+
+	// Key-value map of resource tags.
+	// +mapType=granular
+	Tags map[string]*string `json:"tags,omitempty" tf:"tags,omitempty"`
+
+	// A map of tags assigned to the resource, including those inherited from the provider default_tags configuration block.
+	// +mapType=granular
+	TagsAll map[string]*string `json:"tagsAll,omitempty" tf:"tags_all,omitempty"`
+}
+
+type ParameterGroupParameters struct {
+
+	// The description of the DB parameter group.
+	// +kubebuilder:validation:Optional
+	Description *string `json:"description,omitempty" tf:"description,omitempty"`
+
+	// The family of the DB parameter group.
+	// +kubebuilder:validation:Optional
+	Family *string `json:"family,omitempty" tf:"family,omitempty"`
+
+	// The DB parameters to apply. See parameter Block below for more details. Note that parameters may differ from a family to an other. Full list of all parameters can be discovered via aws rds describe-db-parameters after initial creation of the group.
+	// +kubebuilder:validation:Optional
+	Parameter []ParameterParameters `json:"parameter,omitempty" tf:"parameter,omitempty"`
+
+	// Region where this resource will be managed. Defaults to the Region set in the provider configuration.
+	// Region is the region you'd like your resource to be created in.
+	// +kubebuilder:validation:Required
+	Region *string `json:"region" tf:"region,omitempty"`
+
+	// +kubebuilder:validation:Optional
+	SkipDestroy *bool `json:"skipDestroy,omitempty" tf:"skip_destroy,omitempty"`
+
+	// Key-value map of resource tags.
+	// +kubebuilder:validation:Optional
+	// +mapType=granular
+	Tags map[string]*string `json:"tags,omitempty" tf:"tags,omitempty"`
+}
+
+type ParameterInitParameters struct {
+
+	// "immediate" (default), or "pending-reboot". Some
+	// engines can't apply some parameters without a reboot, and you will need to
+	// specify "pending-reboot" here.
+	ApplyMethod *string `json:"applyMethod,omitempty" tf:"apply_method,omitempty"`
+
+	// The name of the DB parameter.
+	Name *string `json:"name,omitempty" tf:"name,omitempty"`
+
+	// The value of the DB parameter.
+	Value *string `json:"value,omitempty" tf:"value,omitempty"`
+}
+
+type ParameterObservation struct {
+
+	// "immediate" (default), or "pending-reboot". Some
+	// engines can't apply some parameters without a reboot, and you will need to
+	// specify "pending-reboot" here.
+	ApplyMethod *string `json:"applyMethod,omitempty" tf:"apply_method,omitempty"`
+
+	// The name of the DB parameter.
+	Name *string `json:"name,omitempty" tf:"name,omitempty"`
+
+	// The value of the DB parameter.
+	Value *string `json:"value,omitempty" tf:"value,omitempty"`
+}
+
+type ParameterParameters struct {
+
+	// "immediate" (default), or "pending-reboot". Some
+	// engines can't apply some parameters without a reboot, and you will need to
+	// specify "pending-reboot" here.
+	// +kubebuilder:validation:Optional
+	ApplyMethod *string `json:"applyMethod,omitempty" tf:"apply_method,omitempty"`
+
+	// The name of the DB parameter.
+	// +kubebuilder:validation:Optional
+	Name *string `json:"name" tf:"name,omitempty"`
+
+	// The value of the DB parameter.
+	// +kubebuilder:validation:Optional
+	Value *string `json:"value" tf:"value,omitempty"`
+}
+
+// ParameterGroupSpec defines the desired state of ParameterGroup
+type ParameterGroupSpec struct {
+	v2.ManagedResourceSpec `json:",inline"`
+	ForProvider            ParameterGroupParameters `json:"forProvider"`
+	// THIS IS A BETA FIELD. It will be honored
+	// unless the Management Policies feature flag is disabled.
+	// InitProvider holds the same fields as ForProvider, with the exception
+	// of Identifier and other resource reference fields. The fields that are
+	// in InitProvider are merged into ForProvider when the resource is created.
+	// The same fields are also added to the terraform ignore_changes hook, to
+	// avoid updating them after creation. This is useful for fields that are
+	// required on creation, but we do not desire to update them after creation,
+	// for example because of an external controller is managing them, like an
+	// autoscaler.
+	InitProvider ParameterGroupInitParameters `json:"initProvider,omitempty"`
+}
+
+// ParameterGroupStatus defines the observed state of ParameterGroup.
+type ParameterGroupStatus struct {
+	v1.ResourceStatus `json:",inline"`
+	AtProvider        ParameterGroupObservation `json:"atProvider,omitempty"`
+}
+
+// ParameterGroup is the Schema for the ParameterGroups API. Provides an RDS DB parameter group resource.
+// +kubebuilder:printcolumn:name="SYNCED",type="string",JSONPath=".status.conditions[?(@.type=='Synced')].status"
+// +kubebuilder:printcolumn:name="READY",type="string",JSONPath=".status.conditions[?(@.type=='Ready')].status"
+// +kubebuilder:printcolumn:name="EXTERNAL-NAME",type="string",JSONPath=".metadata.annotations.crossplane\\.io/external-name"
+// +kubebuilder:printcolumn:name="AGE",type="date",JSONPath=".metadata.creationTimestamp"
+// +kubebuilder:resource:scope=Namespaced,categories={crossplane,managed,aws}
+type ParameterGroup struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+	// +kubebuilder:validation:XValidation:rule="!('*' in self.managementPolicies || 'Create' in self.managementPolicies || 'Update' in self.managementPolicies) || has(self.forProvider.family) || (has(self.initProvider) && has(self.initProvider.family))",message="spec.forProvider.family is a required parameter"
+	Spec   ParameterGroupSpec   `json:"spec"`
+	Status ParameterGroupStatus `json:"status,omitempty"`
+}
+
 type SubnetGroupInitParameters struct {
 
 	// The description of the DB subnet group.

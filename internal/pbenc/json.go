@@ -1,4 +1,4 @@
-package main
+package pbenc
 
 import (
 	"bytes"
@@ -8,64 +8,12 @@ import (
 	"strings"
 
 	"google.golang.org/protobuf/types/known/structpb"
-	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/crossplane/function-sdk-go/errors"
-	"github.com/crossplane/function-sdk-go/resource/composed"
 )
 
-// desiredStruct is a composed resource as the protobuf Struct the response
-// carries. A typed resource is encoded exactly as composed.From followed by
-// resource.AsStruct would (go-json-experiment, for its omitempty of empty
-// structs), but straight into the Struct by typedStruct, not through JSON
-// and a map[string]any. The status, which a typed resource would convert to
-// observedGeneration: 0, is left out: it is the provider's to write.
-func desiredStruct(o runtime.Object) (*structpb.Struct, error) {
-	if u, ok := o.(interface{ UnstructuredContent() map[string]any }); ok {
-		// Already unstructured (kept as observed): as composed.From does.
-		s, err := structpb.NewStruct(u.UnstructuredContent())
-		if err != nil {
-			return nil, err
-		}
-		delete(s.Fields, "status")
-		return s, nil
-	}
-	if err := setKind(o); err != nil {
-		return nil, err
-	}
-	s, err := typedStruct(o, "status")
-	if err != nil {
-		return nil, err
-	}
-	trimMetadata(s)
-	return s, nil
-}
-
-// setKind sets a typed object's apiVersion and kind from composed.Scheme.
-func setKind(o runtime.Object) error {
-	gvks, _, err := composed.Scheme.ObjectKinds(o)
-	if err != nil {
-		return errors.Wrap(err, "did you add it to composed.Scheme?")
-	}
-	for _, gvk := range gvks {
-		o.GetObjectKind().SetGroupVersionKind(gvk)
-	}
-	return nil
-}
-
-// trimMetadata does what composed.From does to metadata: ObjectMeta's
-// generation has omitempty, which go-json-experiment does not apply to
-// integers; drop it, and metadata when nothing else is set.
-func trimMetadata(s *structpb.Struct) {
-	if m := s.GetFields()["metadata"].GetStructValue(); m != nil {
-		delete(m.Fields, "generation")
-		if len(m.Fields) == 0 {
-			delete(s.Fields, "metadata")
-		}
-	}
-}
-
-// valueFromJSON parses any JSON value, as go-json-experiment writes it.
+// valueFromJSON parses any JSON value, as go-json-experiment writes it: the
+// encoder's fallback, for the values it leaves to go-json-experiment.
 func valueFromJSON(b []byte) (*structpb.Value, error) {
 	p := &jsonParser{b: b}
 	v, err := p.value()

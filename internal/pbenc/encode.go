@@ -1,4 +1,4 @@
-package main
+package pbenc
 
 import (
 	"encoding"
@@ -17,14 +17,14 @@ import (
 	"github.com/crossplane/function-sdk-go/errors"
 )
 
-// The encoder below builds a typed composed resource's Struct by walking the
-// Go value with reflection, instead of marshalling it to JSON with
-// go-json-experiment and parsing the JSON back: the round trip was most of a
-// first reconcile's CPU. Its output is what that round trip gives, value for
-// value. Whatever it does not handle the same way by construction (a type
-// with its own marshal method, time, arrays, interfaces, an unusual json tag,
-// a struct go-json-experiment refuses) goes through the JSON path, for that
-// value only, so both agree by construction there too.
+// The encoder builds a typed object's Struct by walking the Go value with
+// reflection, instead of marshalling it to JSON with go-json-experiment and
+// parsing the JSON back: the round trip was most of a first reconcile's CPU.
+// Its output is what that round trip gives, value for value. Whatever it
+// does not handle the same way by construction (a type with its own marshal
+// method, time, arrays, interfaces, an unusual json tag, a struct
+// go-json-experiment refuses) goes through the JSON path, for that value
+// only, so both agree by construction there too.
 
 // encKind is how a Go type is encoded.
 type encKind uint8
@@ -385,8 +385,8 @@ type structMember struct {
 }
 
 // typedStruct encodes a typed object, a pointer to a struct, as
-// go-json-experiment's Marshal and structFromJSON would, leaving out its
-// top-level member skip.
+// go-json-experiment's Marshal followed by parsing the JSON into a Struct
+// would, leaving out its top-level member skip.
 func typedStruct(o any, skip string) (*structpb.Struct, error) {
 	v := reflect.ValueOf(o)
 	if v.Kind() != reflect.Pointer || v.IsNil() {
@@ -661,7 +661,7 @@ func (e *structEncoder) fallback(v reflect.Value) (*structpb.Value, error) {
 	}
 	j, err := json.Marshal(in)
 	if err != nil {
-		return nil, err
+		return nil, errors.Wrapf(err, "cannot marshal %s to JSON", v.Type())
 	}
 	return valueFromJSON(j)
 }

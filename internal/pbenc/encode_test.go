@@ -1,14 +1,9 @@
-package main
+package pbenc
 
 import (
-	"fmt"
-	"maps"
 	"math"
-	"math/rand/v2"
-	"path/filepath"
 	"reflect"
 	"sort"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -26,19 +21,14 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/crossplane/function-sdk-go/errors"
-	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
-	"github.com/crossplane/function-sdk-go/request"
 	"github.com/crossplane/function-sdk-go/resource"
 	"github.com/crossplane/function-sdk-go/resource/composed"
-	"github.com/crossplane/function-sdk-go/response"
-
-	"github.com/function-aurora-postgres/function-aurora-postgres/input/v1beta1"
 )
 
 // The encoder's oracle is function-sdk-go itself: its own conversion of a
 // composed resource, composed.From then resource.AsStruct, which is what
 // response.SetDesiredComposedResources does to each resource. Nothing of the
-// project's own (JSON parser, metadata clean-up) is on the oracle's side, so
+// package's own (JSON parser, metadata clean-up) is on the oracle's side, so
 // the encoder and the oracle cannot drift from the SDK together.
 
 // sdkConvert is o converted by the SDK: composed.From, then
@@ -54,52 +44,6 @@ func sdkConvert(o runtime.Object) (*structpb.Struct, error) {
 // sdkStruct is sdkConvert of a copy of o, leaving o as it is.
 func sdkStruct(o runtime.Object) (*structpb.Struct, error) {
 	return sdkConvert(o.DeepCopyObject())
-}
-
-// unsetStatus is the status the SDK sends for an object of o's type whose
-// status nobody set: {observedGeneration: 0} for a managed resource
-// (crossplane-runtime's ObservedStatus.ObservedGeneration is an int64 with
-// omitempty, which go-json-experiment does not apply to integers), nothing
-// for a Secret, a Usage or an unstructured object.
-func unsetStatus(o runtime.Object) (*structpb.Value, error) {
-	if _, ok := o.(interface{ UnstructuredContent() map[string]any }); ok {
-		return nil, nil
-	}
-	s, err := sdkConvert(reflect.New(reflect.TypeOf(o).Elem()).Interface().(runtime.Object))
-	if err != nil {
-		return nil, err
-	}
-	return s.GetFields()["status"], nil
-}
-
-// diffFromSDK reports how got, desiredStruct's Struct of the composed object
-// o, differs from want, the SDK's Struct of o; "" when it does not.
-//
-// One difference is allowed, and checked to be only that: desiredStruct
-// leaves out a status nobody set, where the SDK sends the unsetStatus of the
-// kind ({observedGeneration: 0}). The function never sets a composed
-// resource's status: it is the provider's to write. Crossplane applies a
-// desired composed resource with server-side apply to the main resource
-// endpoint, and every composed kind that has a status (the provider's
-// managed resources and protection.crossplane.io's Usage) has the status
-// subresource in its CRD, so the API server resets any status in that
-// request and records no field owner for it: sending it changes nothing but
-// the size of the response. A status with anything else in it, or on an
-// object whose unset status is none (a Secret, a Usage, a resource kept as
-// observed), is a difference.
-func diffFromSDK(o runtime.Object, got, want *structpb.Struct) string {
-	if st, ok := want.GetFields()["status"]; ok {
-		unset, err := unsetStatus(o)
-		if err != nil {
-			return err.Error()
-		}
-		if unset == nil || !proto.Equal(st, unset) {
-			return fmt.Sprintf("the SDK sends status %v, which desiredStruct leaves out; only a status nobody set (%v) may be left out", st.AsInterface(), unset.AsInterface())
-		}
-		want = proto.Clone(want).(*structpb.Struct)
-		delete(want.Fields, "status")
-	}
-	return sameStruct(got, want)
 }
 
 // sdkValue holds any value in an object the SDK converts: composed.From
@@ -124,7 +68,7 @@ var registerSDKValue sync.Once
 // encoded exactly as it would be on its own.
 func sdkValueStruct(v any) (*structpb.Struct, error) {
 	registerSDKValue.Do(func() {
-		composed.Scheme.AddKnownTypeWithName(schema.GroupVersionKind{Group: "structenc.test.fn.crossplane.io", Version: "v1", Kind: "SDKValue"}, &sdkValue{})
+		composed.Scheme.AddKnownTypeWithName(schema.GroupVersionKind{Group: "pbenc.test.fn.crossplane.io", Version: "v1", Kind: "SDKValue"}, &sdkValue{})
 	})
 	s, err := sdkStruct(&sdkValue{V: v})
 	if err != nil {
@@ -156,195 +100,6 @@ func sameStruct(got, want *structpb.Struct) string {
 		return "wire encodings differ"
 	}
 	return ""
-}
-
-// composedObjects composes the typed objects RunFunction would for req, with
-// RunFunction's steps up to compose. It returns nil for a request
-// RunFunction answers with a Fatal result.
-func composedObjects(t testing.TB, req *fnv1.RunFunctionRequest) *desired {
-	t.Helper()
-	in := &v1beta1.Input{}
-	if err := request.GetInput(req, in); err != nil {
-		t.Fatal(err)
-	}
-	oxr, err := request.GetObservedCompositeResource(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, spec, err := decodeXR(oxr)
-	if err != nil {
-		return nil
-	}
-	withDefaults(spec)
-	if errs := validate(m, spec); len(errs) > 0 {
-		return nil
-	}
-	o := observedFrom(req)
-	prev := previousStatus(oxr)
-	f := observe(m, spec, o, prev)
-	account, errs := resolveAccount(accountSources(spec, in, environmentAccount(req)), f.observedAccount, f.observedAccountARN)
-	if len(errs) > 0 {
-		return nil
-	}
-	p := newPlan(m, spec, in, account, o)
-	if m.Legacy && p.namespace == "" {
-		return nil
-	}
-	if errs := append(p.checkChanges(o, f), p.checkCreation(o)...); len(errs) > 0 {
-		return nil
-	}
-	supplied, ferr := p.suppliedPassword(req, &fnv1.RunFunctionResponse{}, o)
-	if ferr != nil {
-		return nil
-	}
-	if f.bootstrap, err = p.observeBootstrap(o, prev.Bootstrap, f.status, supplied, func() (string, error) { return testPassword, nil }); err != nil {
-		t.Fatal(err)
-	}
-	if p.selfManaged() {
-		f.status.Bootstrap = f.bootstrap.status()
-	}
-	return p.compose(o, f)
-}
-
-// checkDesiredMatchesSDK checks RunFunction's response rsp to req against
-// the SDK: the composed objects RunFunction composed (composedObjects), put
-// into a response by the SDK's response.SetDesiredComposedResources with the
-// readiness RunFunction gave them, must be what rsp holds, resource for
-// resource and value for value (diffFromSDK). It returns the Go types
-// compared.
-func checkDesiredMatchesSDK(t testing.TB, req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionResponse) []string {
-	t.Helper()
-	d := composedObjects(t, req)
-	if d == nil {
-		if !hasFatal(rsp) {
-			t.Fatal("composedObjects gave up where RunFunction did not")
-		}
-		return nil
-	}
-	if hasFatal(rsp) {
-		t.Fatalf("RunFunction gave a Fatal result (%v) where composedObjects composed", rsp.GetResults())
-	}
-	got := rsp.GetDesired().GetResources()
-	dcds := make(map[resource.Name]*resource.DesiredComposed, len(d.order))
-	types := make([]string, 0, len(d.order))
-	for _, n := range d.order {
-		u, err := composed.From(d.objects[n].DeepCopyObject())
-		if err != nil {
-			t.Fatalf("%s: composed.From: %v", n, err)
-		}
-		ready := resource.ReadyUnspecified
-		switch got[string(n)].GetReady() {
-		case fnv1.Ready_READY_TRUE:
-			ready = resource.ReadyTrue
-		case fnv1.Ready_READY_FALSE:
-			ready = resource.ReadyFalse
-		}
-		dcds[n] = &resource.DesiredComposed{Resource: u, Ready: ready}
-		types = append(types, reflect.TypeOf(d.objects[n]).String())
-	}
-	sdk := &fnv1.RunFunctionResponse{}
-	if err := response.SetDesiredComposedResources(sdk, dcds); err != nil {
-		t.Fatalf("response.SetDesiredComposedResources: %v", err)
-	}
-	want := sdk.GetDesired().GetResources()
-	for n, w := range want {
-		g, ok := got[n]
-		if !ok {
-			t.Errorf("%s: the SDK's response has it, RunFunction's does not", n)
-			continue
-		}
-		if g.GetReady() != w.GetReady() {
-			t.Errorf("%s: ready %v, the SDK's %v", n, g.GetReady(), w.GetReady())
-		}
-		if diff := diffFromSDK(d.objects[resource.Name(n)], g.GetResource(), w.GetResource()); diff != "" {
-			t.Errorf("%s (%T): RunFunction's desired resource differs from the SDK's: -SDK, +RunFunction:\n%s", n, d.objects[resource.Name(n)], diff)
-		}
-	}
-	for n := range got {
-		if _, ok := want[n]; !ok {
-			t.Errorf("%s: RunFunction's response has it, the SDK's does not", n)
-		}
-	}
-	return types
-}
-
-// TestDesiredMatchesSDK plays every example and test XR to its steady state
-// and checks every response on the way against the SDK's conversion of the
-// objects composed (checkDesiredMatchesSDK): every typed object and every
-// resource kept as observed.
-func TestDesiredMatchesSDK(t *testing.T) {
-	noAccount := exampleInput()
-	delete(noAccount, testEnvironment)
-	xrs, err := filepath.Glob("testdata/xr/*.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	xrs = append(xrs, "example/xr.yaml", "example/legacy/xr.yaml")
-	type call struct {
-		name  string
-		xr    string
-		input map[string]any
-	}
-	var calls []call
-	for _, xr := range xrs {
-		calls = append(calls,
-			call{name: xr + "/ExampleInput", xr: xr, input: exampleInput()},
-			call{name: xr + "/NoAccountID", xr: xr, input: noAccount}, // some resources wait
-		)
-	}
-	kinds := map[string]bool{}
-	for _, c := range calls {
-		xr := readObject(t, c.xr)
-		pv := forXR(xr, testAccount)
-		observed := map[string]*fnv1.Resource{}
-		for i := range 12 {
-			req := newRequest(xr, c.input, observed)
-			rsp := run(t, req)
-			t.Run(fmt.Sprintf("%s/%d", c.name, i), func(t *testing.T) {
-				for _, k := range checkDesiredMatchesSDK(t, req, rsp) {
-					kinds[k] = true
-				}
-			})
-			if hasFatal(rsp) {
-				break
-			}
-			xr = withStatus(xr, rsp.GetDesired().GetComposite().GetResource())
-			observed = pv.observeAll(rsp.GetDesired().GetResources())
-		}
-	}
-	// Resources kept as observed (keepObserved): while the values their
-	// builders need are unknown, and a used resource that waits for its
-	// Usage to go.
-	observed, steady := steadyState(t, "example/xr.yaml")
-	unknown := maps.Clone(observed)
-	for _, n := range []string{"master-secret", "rotator-security-group"} {
-		setObserved(unknown, n, map[string]any{"conditions": []any{
-			map[string]any{"type": "Ready", "status": "False", "reason": "Unavailable"},
-		}})
-	}
-	for name, req := range map[string]*fnv1.RunFunctionRequest{
-		"UnknownInputs":    newRequest(withoutStatus(steady), exampleInput(), unknown),
-		"LogExportRemoved": newRequest(setSpec(steady, "logging.exports", []any{}), exampleInput(), observed),
-	} {
-		rsp := run(t, req)
-		t.Run(name, func(t *testing.T) {
-			for _, k := range checkDesiredMatchesSDK(t, req, rsp) {
-				kinds[k] = true
-			}
-		})
-	}
-	// Every kind the function composes, typed, was compared, and so was an
-	// object kept as observed.
-	for _, objs := range composedKinds {
-		for _, o := range objs {
-			if k := reflect.TypeOf(o).String(); !kinds[k] {
-				t.Errorf("no %s was composed: the comparison does not cover it", k)
-			}
-		}
-	}
-	if k := reflect.TypeFor[*unstructured.Unstructured]().String(); !kinds[k] {
-		t.Errorf("no resource was kept as observed (%s): the comparison does not cover it", k)
-	}
 }
 
 // Types of unusual shapes for TestTypedStructUnusual.
@@ -650,49 +405,6 @@ func checkSameAsSDK(t *testing.T, reason string, v any) {
 	}
 }
 
-// TestTypedStructConcurrent encodes new types from many goroutines at once,
-// for the race detector: plans are built and cached concurrently.
-func TestTypedStructConcurrent(t *testing.T) {
-	// Start from no plans, so they are built concurrently too.
-	encPlans.Clear()
-	var objs []runtime.Object
-	for _, os := range composedKinds {
-		objs = append(objs, os...)
-	}
-	var wg sync.WaitGroup
-	errs := make(chan error, 8*len(objs))
-	for range 8 {
-		for _, o := range objs {
-			wg.Go(func() {
-				c := o.DeepCopyObject()
-				got, err := desiredStruct(c)
-				if err != nil {
-					errs <- err
-					return
-				}
-				want, err := sdkStruct(o)
-				if err != nil {
-					errs <- err
-					return
-				}
-				if diff := diffFromSDK(o, got, want); diff != "" {
-					errs <- errors.Errorf("%T: %s", o, diff)
-				}
-			})
-		}
-	}
-	wg.Wait()
-	close(errs)
-	var msgs []string
-	for err := range errs {
-		msgs = append(msgs, err.Error())
-	}
-	sort.Strings(msgs)
-	if len(msgs) > 0 {
-		t.Errorf("desiredStruct(...) differs from the SDK:\n%v", msgs)
-	}
-}
-
 // Embedded structs whose members' names collide, put together with
 // reflect.StructOf in TestTypedStructNameConflicts (go vet rejects such
 // structs written out).
@@ -773,130 +485,126 @@ func TestTypedStructNameConflicts(t *testing.T) {
 	}
 }
 
-// BenchmarkDesiredStruct converts the typed objects of the main example's
-// first reconcile with the SDK (the reference) and with the encoder.
-func BenchmarkDesiredStruct(b *testing.B) {
-	d := composedObjects(b, benchScenarios(b)[0].req)
-	for name, convert := range map[string]func(runtime.Object) (*structpb.Struct, error){
-		"SDK":     sdkConvert,
-		"Encoder": desiredStruct,
-	} {
-		b.Run(name, func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				for _, n := range d.order {
-					if _, err := convert(d.objects[n]); err != nil {
-						b.Fatal(err)
-					}
+// TestTypedStructConcurrent encodes new types from many goroutines at once,
+// for the race detector: plans are built and cached concurrently.
+func TestTypedStructConcurrent(t *testing.T) {
+	// Start from no plans, so they are built concurrently too.
+	encPlans.Clear()
+	vals := []any{
+		&encUnusual{},
+		&encUnusual{EncEmbeddedPtr: &EncEmbeddedPtr{EP: "ep"}, Marshals: &encMarshals{}, Recursive: &encRecursive{Next: &encRecursive{}}},
+		&corev1.Pod{Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "c", Ports: []corev1.ContainerPort{{ContainerPort: 5432}}}}}},
+		&corev1.Secret{Data: map[string][]byte{"a": []byte("b")}},
+		&corev1.Service{},
+		&corev1.PersistentVolume{},
+		&encIntKeys{M: map[int]string{1: "a"}},
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 8*len(vals))
+	for range 8 {
+		for _, v := range vals {
+			wg.Go(func() {
+				want, err := sdkValueStruct(v)
+				if err != nil {
+					errs <- errors.Wrapf(err, "%T: SDK", v)
+					return
 				}
+				got, err := typedStruct(v, "")
+				if err != nil {
+					errs <- errors.Wrapf(err, "%T", v)
+					return
+				}
+				if diff := sameStruct(got, want); diff != "" {
+					errs <- errors.Errorf("%T: -SDK, +encoder:\n%s", v, diff)
+				}
+			})
+		}
+	}
+	wg.Wait()
+	close(errs)
+	var msgs []string
+	for err := range errs {
+		msgs = append(msgs, err.Error())
+	}
+	sort.Strings(msgs)
+	if len(msgs) > 0 {
+		t.Errorf("typedStruct(...) differs from the SDK:\n%v", msgs)
+	}
+}
+
+// encUnregistered is a runtime.Object of no kind in composed.Scheme.
+type encUnregistered struct {
+	metav1.TypeMeta `json:",inline"`
+}
+
+func (o *encUnregistered) DeepCopyObject() runtime.Object {
+	c := *o
+	return &c
+}
+
+var registerCoreV1 sync.Once
+
+func TestComposedStruct(t *testing.T) {
+	registerCoreV1.Do(func() {
+		if err := corev1.AddToScheme(composed.Scheme); err != nil {
+			t.Fatal(err)
+		}
+	})
+	cases := map[string]struct {
+		reason  string
+		o       runtime.Object
+		omit    string
+		wantErr bool
+	}{
+		"Typed": {
+			reason: "A typed object gets its apiVersion and kind from composed.Scheme, and generation is dropped from metadata.",
+			o: &corev1.Secret{
+				ObjectMeta: metav1.ObjectMeta{Name: "n", Generation: 3, Labels: map[string]string{"a": "b"}},
+				StringData: map[string]string{"k": "v"},
+			},
+		},
+		"OnlyGeneration": {
+			reason: "Metadata with only a generation is dropped whole, as composed.From drops metadata: {}.",
+			o:      &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Generation: 3}, Type: corev1.SecretTypeOpaque},
+		},
+		"TypedOmit": {
+			reason: "The member omit is left out of a typed object.",
+			o:      &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "p"}, Status: corev1.PodStatus{Phase: corev1.PodRunning}},
+			omit:   "status",
+		},
+		"Unstructured": {
+			reason: "An unstructured object is converted as it is, but for the member omit.",
+			o: &unstructured.Unstructured{Object: map[string]any{
+				"apiVersion": "example.org/v1",
+				"kind":       "Thing",
+				"metadata":   map[string]any{"name": "t", "generation": int64(2)},
+				"spec":       map[string]any{"n": 1.5, "l": []any{"x", nil}},
+				"status":     map[string]any{"ready": true},
+			}},
+			omit: "status",
+		},
+		"NotInScheme": {
+			reason:  "A typed object of a kind composed.Scheme does not know is an error, as in composed.From.",
+			o:       &encUnregistered{},
+			wantErr: true,
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			want, wantErr := sdkStruct(tc.o)
+			if wantErr == nil {
+				delete(want.Fields, tc.omit)
+			}
+			got, err := ComposedStruct(tc.o.DeepCopyObject(), tc.omit)
+			if (err != nil) != tc.wantErr || (wantErr != nil) != tc.wantErr {
+				t.Fatalf("%s\nComposedStruct(...): error %v, SDK: error %v, want an error: %t", tc.reason, err, wantErr, tc.wantErr)
+			}
+			if tc.wantErr {
+				return
+			}
+			if diff := sameStruct(got, want); diff != "" {
+				t.Errorf("%s\nComposedStruct(...): -SDK, +encoder:\n%s", tc.reason, diff)
 			}
 		})
-	}
-}
-
-// FuzzTypedStruct fills every kind the function composes with random values,
-// the fields the function never sets included, and compares the encoder with
-// the SDK.
-func FuzzTypedStruct(f *testing.F) {
-	for seed := range uint64(16) {
-		f.Add(seed)
-	}
-	var kinds []runtime.Object
-	for _, objs := range composedKinds {
-		kinds = append(kinds, objs...)
-	}
-	sort.Slice(kinds, func(i, j int) bool {
-		return reflect.TypeOf(kinds[i]).String() < reflect.TypeOf(kinds[j]).String()
-	})
-	f.Fuzz(func(t *testing.T, seed uint64) {
-		r := rand.New(rand.NewPCG(seed, seed))
-		for _, k := range kinds {
-			o := k.DeepCopyObject()
-			randomFill(r, reflect.ValueOf(o).Elem(), 0)
-			want, wantErr := sdkStruct(o)
-			got, gotErr := desiredStruct(o)
-			if (gotErr != nil) != (wantErr != nil) {
-				t.Fatalf("%T: desiredStruct(...): error %v, SDK: error %v", o, gotErr, wantErr)
-			}
-			if wantErr != nil {
-				continue
-			}
-			// desiredStruct leaves out the status, which is random here: the
-			// whole object, status included, is compared below.
-			noStatus := proto.Clone(want).(*structpb.Struct)
-			delete(noStatus.Fields, "status")
-			if diff := sameStruct(got, noStatus); diff != "" {
-				t.Errorf("%T: desiredStruct(...): -SDK, +encoder:\n%s", o, diff)
-			}
-			// The whole object: the encoder with desiredStruct's metadata
-			// clean-up (composed.From's) and nothing left out.
-			full, err := typedStruct(o, "")
-			if err != nil {
-				t.Fatalf("%T: typedStruct(...): %v, where the SDK succeeded", o, err)
-			}
-			trimMetadata(full)
-			if diff := sameStruct(full, want); diff != "" {
-				t.Errorf("%T: typedStruct(...) with the status: -SDK, +encoder:\n%s", o, diff)
-			}
-		}
-	})
-}
-
-// randomFill sets v, and what it contains, to random values: often nil,
-// empty or zero, which is where omitempty matters.
-func randomFill(r *rand.Rand, v reflect.Value, depth int) {
-	if v.Type() == reflect.TypeFor[metav1.Time]() {
-		if r.IntN(2) == 0 {
-			v.Set(reflect.ValueOf(metav1.NewTime(time.Unix(r.Int64N(1<<32), 0))))
-		}
-		return
-	}
-	if v.Kind() == reflect.Struct && implementsAny(v.Type(), jsonMarshalerV1Type, jsonMarshalerV2Type, textMarshalerType) {
-		return // their exported fields do not say how they encode: left zero
-	}
-	switch v.Kind() {
-	case reflect.Pointer:
-		if depth > 6 || r.IntN(3) == 0 {
-			return
-		}
-		v.Set(reflect.New(v.Type().Elem()))
-		randomFill(r, v.Elem(), depth+1)
-	case reflect.String:
-		v.SetString([]string{"", "", "x", "quote \" <é>", "0"}[r.IntN(5)])
-	case reflect.Bool:
-		v.SetBool(r.IntN(2) == 0)
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		v.SetInt([]int64{0, 0, 1, -1, 100}[r.IntN(5)])
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		v.SetUint([]uint64{0, 0, 1, 100}[r.IntN(4)])
-	case reflect.Float32, reflect.Float64:
-		v.SetFloat([]float64{0, 0, math.Copysign(0, -1), 0.1, 1e-7, 1e21, 3}[r.IntN(7)])
-	case reflect.Slice:
-		if depth > 6 || r.IntN(4) == 0 {
-			return // nil
-		}
-		n := r.IntN(3)
-		v.Set(reflect.MakeSlice(v.Type(), n, n))
-		for i := range n {
-			randomFill(r, v.Index(i), depth+1)
-		}
-	case reflect.Map:
-		if depth > 6 || r.IntN(4) == 0 || v.Type().Key().Kind() != reflect.String {
-			return // nil
-		}
-		v.Set(reflect.MakeMap(v.Type()))
-		for i := range r.IntN(3) {
-			e := reflect.New(v.Type().Elem()).Elem()
-			randomFill(r, e, depth+1)
-			v.SetMapIndex(reflect.ValueOf(strconv.Itoa(i)).Convert(v.Type().Key()), e)
-		}
-	case reflect.Struct:
-		for i := range v.NumField() {
-			if v.Type().Field(i).IsExported() {
-				randomFill(r, v.Field(i), depth+1)
-			}
-		}
-	default:
-		// Interfaces and arrays stay zero.
 	}
 }
