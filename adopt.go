@@ -286,6 +286,7 @@ func (p *plan) composeObserve(o observed) *desired {
 	d.add(nameCluster, p.observedCluster())
 	at, ok := atProvider[rdsv1beta1.ClusterObservation](o, nameCluster)
 	if !ok || ptr.Deref(at.Arn, "") == "" {
+		d.keepObservedMembers(o)
 		if status, msg := condition(o[nameCluster], xpv1.TypeSynced); status == "False" && strings.Contains(msg, errNotExist) {
 			d.wait("AdoptedClusterNotFound", "cluster %q (spec.adopt.clusterIdentifier) does not exist in region %s", p.clusterID, p.region)
 			return d
@@ -315,6 +316,7 @@ func (p *plan) composeObserve(o observed) *desired {
 func (p *plan) manageAdopted(d *desired, o observed) {
 	at, ok := atProvider[rdsv1beta1.ClusterObservation](o, nameCluster)
 	if !ok {
+		d.keepObservedMembers(o)
 		return
 	}
 	// NOTE: the group it ran in when it was taken over, then the one the
@@ -349,6 +351,24 @@ func (p *plan) manageAdopted(d *desired, o observed) {
 	}
 	if observeOnly(o, nameCluster) {
 		p.holdTakeOver(d, o, at)
+	}
+}
+
+// keepObservedMembers keeps the observed members of an adopted cluster
+// (its own, and observe-only instances of the spec) that are not desired: while the provider does not report the cluster's members
+// (an observation lost for a moment, found by FuzzLifecycle), a member left
+// out of the desired state would have its managed resource deleted.
+func (d *desired) keepObservedMembers(o observed) {
+	names := make([]string, 0, len(o))
+	for n := range o {
+		member := strings.HasPrefix(string(n), prefixMember) || (strings.HasPrefix(string(n), prefixInstance) && observeOnly(o, n))
+		if member && !d.has(n) {
+			names = append(names, string(n))
+		}
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		d.keepObserved(o, resource.Name(n))
 	}
 }
 
@@ -494,6 +514,15 @@ func (p *plan) checkAdoption(o observed) field.ErrorList {
 		return nil
 	}
 	s := p.spec
+	// Engine and engine mode are ForceNew in Terraform's aws_rds_cluster: a
+	// take-over of anything but a provisioned Aurora PostgreSQL cluster
+	// would plan to replace it.
+	if e := ptr.Deref(at.Engine, ""); e != "" && e != engineAuroraPostgreSQL {
+		errs = append(errs, field.Forbidden(root.Child("adopt", "clusterIdentifier"), fmt.Sprintf("cluster %q runs engine %s: only Aurora PostgreSQL (aurora-postgresql) clusters can be adopted", p.clusterID, e)))
+	}
+	if m := ptr.Deref(at.EngineMode, ""); m != "" && m != "provisioned" {
+		errs = append(errs, field.Forbidden(root.Child("adopt", "clusterIdentifier"), fmt.Sprintf("cluster %q has engine mode %s: only provisioned clusters (with provisioned or Serverless v2 instances) can be adopted", p.clusterID, m)))
+	}
 	immutable := func(path *field.Path, what, running, spec string) {
 		if running != "" && running != spec {
 			errs = append(errs, field.Invalid(path, spec, fmt.Sprintf("the adopted cluster's %s is %q and RDS cannot change it: set it to %q before mode Manage", what, running, running)))
@@ -510,6 +539,38 @@ func (p *plan) checkAdoption(o observed) field.ErrorList {
 		errs = append(errs, field.Invalid(root.Child("engineVersion"), s.EngineVersion, fmt.Sprintf("the adopted cluster runs %s: the spec must ask the same major version", v)))
 	}
 	return errs
+}
+
+// keepAdoptedClusterAsItRuns sends an adopted cluster what RDS cannot
+// change as it already is. A cluster created without a database name (the
+// console's default) must not be asked for spec.databaseName: it is ForceNew
+// in Terraform's aws_rds_cluster, so the provider would plan to replace the
+// cluster
+// (https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/rds_cluster#database_name).
+// The key of a master secret RDS already manages cannot be changed by
+// ModifyDBCluster
+// (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyDBCluster.html,
+// MasterUserSecretKmsKeyId: "only if ... turning on ManageMasterUserPassword"),
+// so the secret keeps the key it has.
+func (p *plan) keepAdoptedClusterAsItRuns(fp *rdsv1beta1.ClusterParameters, o observed) {
+	if p.spec.Adopt == nil {
+		return
+	}
+	at, ok := atProvider[rdsv1beta1.ClusterObservation](o, nameCluster)
+	if !ok || ptr.Deref(at.Arn, "") == "" {
+		return
+	}
+	// What AWS reports, or what the take-over already sent: atProvider is
+	// the provider's latest observation.
+	if ptr.Deref(at.DatabaseName, "") == "" && o.str(nameCluster, "spec", "forProvider", "databaseName") == "" {
+		fp.DatabaseName = nil
+	}
+	if len(at.MasterUserSecret) > 0 {
+		if k := ptr.Deref(at.MasterUserSecret[0].KMSKeyID, ""); k != "" && fp.ManageMasterUserPassword != nil {
+			fp.MasterUserSecretKMSKeyID = ptr.To(k)
+			fp.MasterUserSecretKMSKeyIDSelector = nil
+		}
+	}
 }
 
 func orNone(s, none string) string {

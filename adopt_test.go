@@ -203,3 +203,80 @@ func TestCheckAdoption(t *testing.T) {
 	checkFatal(t, "Manage back to Observe would delete what Manage composed", run(t, newRequest(back, exampleInput(), managed)),
 		`spec.adopt.mode: Forbidden: cluster "legacy-orders" is managed: going back to Observe would delete what Manage composed around it`)
 }
+
+// TestAdoptKeepsWhatRDSCannotChange: Manage sends an adopted cluster what
+// RDS (or Terraform's ForceNew) cannot change as it runs, and refuses a
+// cluster the provider could only replace.
+func TestAdoptKeepsWhatRDSCannotChange(t *testing.T) {
+	observeXR := readObject(t, "testdata/xr/adopt-observe.yaml")
+	manageXR := readObject(t, "testdata/xr/adopt-manage.yaml")
+	const secretKey = "arn:aws:kms:us-east-1:111122223333:key/aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee"
+	// The provider reports the cluster with edit applied, from the
+	// observing XR's steady state through the take-over.
+	takeOver := func(edit func(at map[string]any)) simulation {
+		_, observed, xr := converge(t, observeXR, exampleInput())
+		changed := setSpec(manageXR, "adopt.mode", AdoptModeManage)
+		changed["status"], changed["metadata"] = xr["status"], xr["metadata"]
+		return simulateWith(t, changed, exampleInput(), simOptions{observed: observed, aws: func(name string, obj map[string]any) {
+			st, _ := obj["status"].(map[string]any)
+			if at, ok := st["atProvider"].(map[string]any); ok && name == string(nameCluster) {
+				edit(at)
+			}
+		}})
+	}
+	cases := map[string]struct {
+		reason       string
+		edit         func(at map[string]any)
+		spec         map[string]any
+		wantFatal    string
+		wantDatabase any
+		wantSecret   any
+	}{
+		"NoDatabaseName": {
+			reason: "A cluster created without a database name is not asked for one: database_name is ForceNew, the provider would plan to replace the cluster.",
+			edit: func(at map[string]any) {
+				delete(at, "databaseName")
+			},
+			wantDatabase: nil,
+			wantSecret:   "arn:aws:kms:us-east-1:111122223333:key/0b1c2d3e-4f50-4617-8283-94a5b6c7d8e9",
+		},
+		"SecretKeyKept": {
+			reason: "The master secret RDS manages keeps its key: ModifyDBCluster cannot change it.",
+			edit: func(at map[string]any) {
+				at["masterUserSecret"] = []any{map[string]any{"secretArn": "arn:aws:secretsmanager:us-east-1:111122223333:secret:rds!cluster-0b1c2d3e-AbCdEf", "kmsKeyId": secretKey}}
+			},
+			wantDatabase: "orders",
+			wantSecret:   secretKey,
+		},
+		"NotAuroraPostgreSQL": {
+			reason:    "An RDS Multi-AZ PostgreSQL cluster cannot be adopted: engine is ForceNew.",
+			edit:      func(at map[string]any) { at["engine"] = "postgres" },
+			wantFatal: `spec.adopt.clusterIdentifier: Forbidden: cluster "legacy-orders" runs engine postgres: only Aurora PostgreSQL (aurora-postgresql) clusters can be adopted`,
+		},
+		"ServerlessV1": {
+			reason:    "A serverless v1 cluster cannot be adopted: engine mode is ForceNew.",
+			edit:      func(at map[string]any) { at["engineMode"] = "serverless" },
+			wantFatal: `spec.adopt.clusterIdentifier: Forbidden: cluster "legacy-orders" has engine mode serverless`,
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			rsp := lastStep(t, takeOver(tc.edit))
+			checkFatal(t, tc.reason, rsp, tc.wantFatal)
+			if tc.wantFatal != "" {
+				return
+			}
+			c, ok := rsp.GetDesired().GetResources()["cluster"]
+			if !ok {
+				t.Fatalf("%s\nthe cluster is not composed", tc.reason)
+			}
+			fp := c.GetResource().AsMap()["spec"].(map[string]any)["forProvider"].(map[string]any)
+			if diff := cmp.Diff(tc.wantDatabase, fp["databaseName"]); diff != "" {
+				t.Errorf("%s\ndatabaseName: -want, +got:\n%s", tc.reason, diff)
+			}
+			if diff := cmp.Diff(tc.wantSecret, fp["masterUserSecretKmsKeyId"]); diff != "" {
+				t.Errorf("%s\nmasterUserSecretKmsKeyId: -want, +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}

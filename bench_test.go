@@ -113,7 +113,7 @@ func benchFunction(tb testing.TB) *Function {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return &Function{log: log}
+	return &Function{log: log, ttl: defaultTTLs}
 }
 
 func BenchmarkRunFunction(b *testing.B) {

@@ -21,27 +21,38 @@ const maxConditionMessage = 240
 
 // setDesired converts each composed resource once, adds it to the desired
 // state and marks it ready from what is observed. It returns, in words, the
-// resources that are not ready yet.
-func (p *plan) setDesired(drs map[string]*fnv1.Resource, d *desired, o observed, f facts) ([]string, error) {
-	var notReady []string
+// resources that are not ready yet, and those that are but whose latest
+// desired state the provider could not apply (Synced=False).
+//
+// A resource that is Ready but Synced=False counts as ready, as its Ready
+// condition says: the external resource is available and the database
+// serves. Crossplane derives the XR's readiness from these, so a provider
+// throttled by AWS, or refused one update, does not turn the XR and its
+// claim Ready=False while the cluster serves; the XR's Available condition
+// says what did not apply, and the gates (observed.ready) still wait for it.
+func (p *plan) setDesired(drs map[string]*fnv1.Resource, d *desired, o observed, f facts) (notReady, unsynced []string, err error) {
 	for _, n := range d.order {
 		s, err := desiredStruct(d.objects[n])
 		if err != nil {
-			return nil, errors.Wrapf(err, "cannot convert composed resource %q", n)
+			return nil, nil, errors.Wrapf(err, "cannot convert composed resource %q", n)
 		}
 		r := &fnv1.Resource{Resource: s, Ready: fnv1.Ready_READY_FALSE}
-		if o.ready(n) && (n != nameCluster || f.status.Endpoint != "") {
-			r.Ready = fnv1.Ready_READY_TRUE
-		} else {
+		switch {
+		case !o.up(n) || (n == nameCluster && f.status.Endpoint == ""):
 			notReady = append(notReady, describeNotReady(n, kindOf(d.objects[n]), o))
+		case o.unsynced(n):
+			r.Ready = fnv1.Ready_READY_TRUE
+			unsynced = append(unsynced, describeNotReady(n, kindOf(d.objects[n]), o))
+		default:
+			r.Ready = fnv1.Ready_READY_TRUE
 		}
 		drs[string(n)] = r
 	}
-	return notReady, nil
+	return notReady, unsynced, nil
 }
 
-// describeNotReady names a resource that is not ready and, when the provider
-// or the API server refused it, says why.
+// describeNotReady names a resource that is not ready, or not synced, and,
+// when the provider refused it, says why.
 func describeNotReady(n resource.Name, kind string, o observed) string {
 	// Not fmt.Sprintf: this runs for every resource while a cluster comes up.
 	s := kind + " " + strconv.Quote(string(n))

@@ -244,6 +244,13 @@ func (p *plan) planEngine(o observed) (enginePlan, field.ErrorList) {
 		// Neither reported nor asked yet: nothing to upgrade from.
 		runningMajor = targetMajor
 	}
+	if runningMajor != targetMajor && !pinned(e.version) {
+		// RDS upgrades a major only to the targets valid from the running
+		// minor (ValidUpgradeTarget of DescribeDBEngineVersions); a bare
+		// major asks for the new major's default minor, which may not be
+		// one (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_UpgradeDBInstance.PostgreSQL.MajorVersion.html).
+		return enginePlan{}, field.ErrorList{field.Invalid(path, spec, fmt.Sprintf("a major upgrade from %s needs its target minor, such as %s.N, one of the targets RDS lists for %s (aws rds describe-db-engine-versions --engine aurora-postgresql --engine-version %s --query 'DBEngineVersions[].ValidUpgradeTarget[?IsMajorVersionUpgrade].EngineVersion'); once the cluster runs it, spec.engineVersion may name the major alone", now, targetMajor, now, now))}
+	}
 	target := p.parameterGroupFor(o, targetMajor)
 	current := p.currentGroup(o, runningMajor)
 	done := runningMajor == targetMajor && (current.external == target.external)

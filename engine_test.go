@@ -91,7 +91,7 @@ func TestMajorUpgrade(t *testing.T) {
 						t.Errorf("%s\nwhile the 16 group is created the cluster must stay on 15.10 without allowMajorVersionUpgrade, got %s, %v", tc.reason, v, allow)
 					}
 				case upgradeUpgrading:
-					if v := mrParamString(c, "engineVersion"); v != "16" || !allow || group != "finance-ledger-aurora-postgresql16" {
+					if v := mrParamString(c, "engineVersion"); v != "16.8" || !allow || group != "finance-ledger-aurora-postgresql16" {
 						t.Errorf("%s\nupgrading: want 16 on finance-ledger-aurora-postgresql16 with allowMajorVersionUpgrade, got %s on %q, %v", tc.reason, v, group, allow)
 					}
 				}
@@ -253,4 +253,19 @@ func TestMajorUpgradeWithInstanceParameters(t *testing.T) {
 			t.Errorf("at the end: %s: the instances use the 16 group", s)
 		}
 	}
+}
+
+// TestMajorUpgradeNeedsTargetMinor: a major upgrade to a bare major is
+// refused, naming spec.engineVersion: RDS upgrades only to the targets valid
+// from the running minor, and a major alone asks for the new major's
+// default minor. Once the cluster runs the target, the major alone is fine.
+func TestMajorUpgradeNeedsTargetMinor(t *testing.T) {
+	_, observed, xr := converge(t, readObject(t, "testdata/xr/existing-key.yaml"), exampleInput())
+	bare := setSpec(xr, "engineVersion", "16")
+	checkFatal(t, "a major upgrade to a bare major is refused", run(t, newRequest(bare, exampleInput(), observed)),
+		`spec.engineVersion: Invalid value: "16": a major upgrade from 15.10 needs its target minor, such as 16.N`)
+
+	sim := goldenChanged(t, goldenCase{xr: "testdata/xr/upgrade-16.yaml", before: "testdata/xr/existing-key.yaml"})
+	after := setSpec(sim.xr, "engineVersion", "16")
+	checkFatal(t, "once the cluster runs 16.8, the major alone is no upgrade", run(t, newRequest(after, exampleInput(), sim.observed)), "")
 }

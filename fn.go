@@ -42,12 +42,16 @@ type Function struct {
 	// password generates bootstrap passwords; generatePassword unless a test
 	// needs a known one.
 	password func() (string, error)
+	// ttl is how soon Crossplane calls again if nothing changes (ttl.go).
+	ttl responseTTLs
 }
 
 // RunFunction decodes and validates the XR, composes the desired resources
 // from it and from what is observed, and reports status.
 func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) (*fnv1.RunFunctionResponse, error) {
-	rsp := response.To(req, response.DefaultTTL)
+	// The waiting TTL until the XR is known to be available: a Fatal result
+	// returns early with it.
+	rsp := response.To(req, f.ttl.waiting)
 
 	in := &v1beta1.Input{}
 	if err := request.GetInput(req, in); err != nil {
@@ -120,7 +124,7 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 
 	d := p.claim(claim, p.compose(o, facts), all)
 	drs := make(map[string]*fnv1.Resource, len(d.order))
-	notReady, err := p.setDesired(drs, d, o, facts)
+	notReady, unsynced, err := p.setDesired(drs, d, o, facts)
 	if err != nil {
 		fatal(rsp, reasonReconcileError, err)
 		return rsp, nil
@@ -137,8 +141,11 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	if m.Legacy && facts.status.Endpoint != "" {
 		dxr.ConnectionDetails = p.connectionDetails(facts.status)
 	}
-	dxr.Ready = resource.ReadyTrue
-	if len(d.waiting) > 0 || len(notReady) > 0 {
+	// Crossplane derives the XR's readiness from the composed resources'
+	// (setDesired). The function only holds it back while something is not
+	// composed yet; an explicit True would supersede, and hide, a later
+	// pipeline step's unready resources.
+	if len(d.waiting) > 0 {
 		dxr.Ready = resource.ReadyFalse
 	}
 	if err := response.SetDesiredCompositeResource(rsp, dxr); err != nil {
@@ -154,8 +161,9 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	for n, r := range drs {
 		rsp.Desired.Resources[n] = r
 	}
-	p.setAvailable(rsp, d.waiting, notReady, facts.status)
-	f.log.Debug("Composed", "xr", m.Name, "namespace", m.Namespace, "resources", len(d.order), "waiting", len(d.waiting), "notReady", len(notReady))
+	available := p.setAvailable(rsp, d.waiting, notReady, unsynced, facts.status)
+	f.ttl.setTTL(rsp, available)
+	f.log.Debug("Composed", "xr", m.Name, "namespace", m.Namespace, "resources", len(d.order), "waiting", len(d.waiting), "notReady", len(notReady), "unsynced", len(unsynced), "ttl", rsp.GetMeta().GetTtl().AsDuration())
 	return rsp, nil
 }
 
@@ -200,8 +208,10 @@ func previousStatus(oxr *resource.Composite) AuroraStatus {
 
 // setAvailable says in the XR's Available condition what the cluster waits
 // for, or where it is available, with an upgrade under way (reason
-// Upgrading, from and to versions) and a spec behind the running version.
-func (p *plan) setAvailable(rsp *fnv1.RunFunctionResponse, waiting []waitReason, notReady []string, st AuroraStatus) {
+// Upgrading, from and to versions) and a spec behind the running version,
+// and reports whether it is available: nothing held back, everything Ready,
+// and every change applied.
+func (p *plan) setAvailable(rsp *fnv1.RunFunctionResponse, waiting []waitReason, notReady, unsynced []string, st AuroraStatus) bool {
 	var notes []string
 	upgrading := st.Upgrade != nil && st.Upgrade.Phase != upgradeFinishing
 	if u := st.Upgrade; u != nil {
@@ -213,7 +223,7 @@ func (p *plan) setAvailable(rsp *fnv1.RunFunctionResponse, waiting []waitReason,
 	if st.EngineVersionMessage != "" {
 		notes = append(notes, st.EngineVersionMessage)
 	}
-	if len(waiting) == 0 && len(notReady) == 0 {
+	if len(waiting) == 0 && len(notReady) == 0 && len(unsynced) == 0 {
 		reason := "Available"
 		if upgrading {
 			reason = reasonUpgrading
@@ -222,13 +232,13 @@ func (p *plan) setAvailable(rsp *fnv1.RunFunctionResponse, waiting []waitReason,
 		response.ConditionTrue(rsp, conditionAvailable, reason).
 			WithMessage(strings.Join(append([]string{msg}, notes...), "; ")).
 			TargetCompositeAndClaim()
-		return
+		return true
 	}
 	reason := "WaitingForResources"
 	if upgrading {
 		reason = reasonUpgrading
 	}
-	msgs := make([]string, 0, len(waiting)+1+len(notes))
+	msgs := make([]string, 0, len(waiting)+2+len(notes))
 	for _, w := range waiting {
 		msgs = append(msgs, w.Message)
 	}
@@ -238,7 +248,11 @@ func (p *plan) setAvailable(rsp *fnv1.RunFunctionResponse, waiting []waitReason,
 	if len(notReady) > 0 {
 		msgs = append(msgs, "not ready yet: "+strings.Join(notReady, ", "))
 	}
+	if len(unsynced) > 0 {
+		msgs = append(msgs, "ready but not synced: "+strings.Join(unsynced, ", "))
+	}
 	response.ConditionFalse(rsp, conditionAvailable, reason).
 		WithMessage(strings.Join(append(msgs, notes...), "; ")).
 		TargetCompositeAndClaim()
+	return false
 }

@@ -128,7 +128,7 @@ func newUnprobedRequest(xr, input map[string]any, observed map[string]*fnv1.Reso
 
 func run(t testing.TB, req *fnv1.RunFunctionRequest) *fnv1.RunFunctionResponse {
 	t.Helper()
-	rsp, err := (&Function{log: logging.NewNopLogger(), password: func() (string, error) { return testPassword, nil }}).RunFunction(context.Background(), req)
+	rsp, err := (&Function{log: logging.NewNopLogger(), password: func() (string, error) { return testPassword, nil }, ttl: defaultTTLs}).RunFunction(context.Background(), req)
 	if err != nil {
 		t.Fatalf("RunFunction returned an error: %v", err)
 	}
@@ -161,6 +161,39 @@ func withStatus(xr map[string]any, dxr *structpb.Struct) map[string]any {
 	if st, ok := dxr.AsMap()["status"]; ok {
 		out["status"] = st
 	}
+	return out
+}
+
+// xrReady is the XR's readiness as Crossplane derives it from a response:
+// the XR's own desired readiness when the function sets it, else every
+// composed resource's (composite/reconciler.go: "If the composer explicitly
+// specified the XR's readiness it supersedes readiness derived from
+// composed resources").
+func xrReady(rsp *fnv1.RunFunctionResponse) bool {
+	switch rsp.GetDesired().GetComposite().GetReady() {
+	case fnv1.Ready_READY_TRUE:
+		return true
+	case fnv1.Ready_READY_FALSE:
+		return false
+	}
+	for _, r := range rsp.GetDesired().GetResources() {
+		if r.GetReady() != fnv1.Ready_READY_TRUE {
+			return false
+		}
+	}
+	return true
+}
+
+// composedReadiness lists the composed resources that are not ready, for a
+// failure message.
+func composedReadiness(rsp *fnv1.RunFunctionResponse) []string {
+	var out []string
+	for n, r := range rsp.GetDesired().GetResources() {
+		if r.GetReady() != fnv1.Ready_READY_TRUE {
+			out = append(out, n+"="+r.GetReady().String())
+		}
+	}
+	sort.Strings(out)
 	return out
 }
 
@@ -204,7 +237,7 @@ func goldenDesired(t testing.TB, rsp *fnv1.RunFunctionResponse) []byte {
 
 // goldenState renders everything else the function says: the XR's desired
 // status and readiness, its connection details, each composed resource's
-// readiness, conditions and results.
+// readiness, conditions, results and the TTL.
 func goldenState(t testing.TB, rsp *fnv1.RunFunctionResponse) []byte {
 	t.Helper()
 	j, err := protojson.Marshal(rsp)
@@ -218,6 +251,8 @@ func goldenState(t testing.TB, rsp *fnv1.RunFunctionResponse) []byte {
 	state := map[string]any{
 		"results":    full["results"],
 		"conditions": full["conditions"],
+		// How soon Crossplane calls again if nothing changes (ttl.go).
+		"ttl": rsp.GetMeta().GetTtl().AsDuration().String(),
 	}
 	if d := rsp.GetDesired(); d != nil {
 		if c := d.GetComposite(); c != nil {

@@ -776,11 +776,13 @@ var lifecycleEdits = []lifecycleEdit{
 	{name: "change the connection secret", apply: func(spec map[string]any, eff *AuroraSpec, p byte) (string, func(string) bool) {
 		if p&1 == 1 {
 			delete(spec, "writeConnectionSecretToRef")
-			return "remove", oneOf([]resource.Name{nameConnectionSecret})
+			return "remove", oneOf([]resource.Name{nameConnectionSecret}, prefixConnectionSecret)
 		}
 		ref := at(spec, "writeConnectionSecretToRef")
 		ref["name"] = "fuzz-db"
-		return "name fuzz-db", nil
+		// A renamed Secret is composed under its own name and the old one
+		// leaves (nameConnectionSecretFor).
+		return "name fuzz-db", oneOf([]resource.Name{nameConnectionSecret}, prefixConnectionSecret)
 	}},
 	{name: "provider hiccup", event: func(lc *lifecycle, p byte) string {
 		// One observed resource is momentarily not Ready and reports

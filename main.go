@@ -3,6 +3,8 @@
 package main
 
 import (
+	"time"
+
 	"github.com/alecthomas/kong"
 
 	"github.com/crossplane/function-sdk-go"
@@ -18,6 +20,9 @@ type CLI struct {
 	Insecure           bool   `help:"Run without mTLS credentials. If you supply this flag --tls-server-certs-dir will be ignored."`
 	MaxRecvMessageSize int    `default:"4"                              help:"Maximum size of received messages in MB."`
 	MetricsAddress     string `default:":8080"                          help:"Address of the Prometheus metrics server; empty turns it off."`
+
+	SteadyStateTTL time.Duration `default:"${steady_state_ttl}" help:"How soon Crossplane calls the function again for an Available XR if nothing changes (changes of the XR and its composed resources call it at once)."`
+	WaitingTTL     time.Duration `default:"${waiting_ttl}"      help:"The same for an XR that is not Available yet: it may wait for something Crossplane does not watch, such as passwordSecretRef's Secret."`
 }
 
 // Run this Function.
@@ -26,10 +31,14 @@ func (c *CLI) Run() error {
 	if err != nil {
 		return err
 	}
+	ttl := responseTTLs{steady: c.SteadyStateTTL, waiting: c.WaitingTTL}
+	if err := ttl.validate(); err != nil {
+		return err
+	}
 	if err := registerTypes(); err != nil {
 		return err
 	}
-	return function.Serve(&Function{log: log},
+	return function.Serve(&Function{log: log, ttl: ttl},
 		function.Listen(c.Network, c.Address),
 		function.MTLSCertificates(c.TLSCertsDir),
 		function.Insecure(c.Insecure),
@@ -38,6 +47,8 @@ func (c *CLI) Run() error {
 }
 
 func main() {
-	ctx := kong.Parse(&CLI{}, kong.Description("A Crossplane composition function that composes a production Aurora PostgreSQL cluster."))
+	ctx := kong.Parse(&CLI{},
+		kong.Description("A Crossplane composition function that composes a production Aurora PostgreSQL cluster."),
+		kong.Vars{"steady_state_ttl": defaultTTLs.steady.String(), "waiting_ttl": defaultTTLs.waiting.String()})
 	ctx.FatalIfErrorf(ctx.Run())
 }

@@ -33,9 +33,18 @@ func (o observed) exists(n resource.Name) bool {
 }
 
 // ready reports whether the named resource exists, is Ready and was not
-// refused by the API server or the provider: an MR whose last apply failed
-// shows Synced=False while Ready may stay True.
+// refused by the provider: an MR whose last apply failed shows Synced=False
+// while Ready may stay True. The gates use it: what is built on a resource
+// waits until the resource's desired state is in effect.
 func (o observed) ready(n resource.Name) bool {
+	return o.up(n) && !o.unsynced(n)
+}
+
+// up reports whether the named resource exists and says Ready=True, whatever
+// Synced says: its external resource is available, even if the provider
+// could not apply or observe its latest desired state. A v1 Secret is up
+// once it exists.
+func (o observed) up(n resource.Name) bool {
 	s, ok := o[n]
 	if !ok {
 		return false
@@ -45,8 +54,14 @@ func (o observed) ready(n resource.Name) bool {
 		return true
 	}
 	ready, _ := condition(s, xpv1.TypeReady)
-	synced, _ := condition(s, xpv1.TypeSynced)
-	return ready == "True" && synced != "False"
+	return ready == "True"
+}
+
+// unsynced reports whether the provider says Synced=False for the named
+// resource: its last apply, or observation, failed.
+func (o observed) unsynced(n resource.Name) bool {
+	synced, _ := condition(o[n], xpv1.TypeSynced)
+	return synced == "False"
 }
 
 // condition is the status and message of a condition of an observed

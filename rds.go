@@ -126,6 +126,7 @@ func (p *plan) cluster(kmsKeyARN string, b bootstrap, o observed) *rdsv1beta1.Cl
 		}
 	}
 	p.restoreInto(&fp)
+	p.keepAdoptedClusterAsItRuns(&fp, o)
 	c := &rdsv1beta1.Cluster{
 		ObjectMeta: p.objectMeta(nameCluster, p.clusterID),
 		Spec: rdsv1beta1.ClusterSpec{

@@ -408,15 +408,10 @@ func (p *provider) deleteExternal(ctx context.Context, k objectKey) error {
 		// Polled again, as a provider retries a failed delete.
 		return errDeletionRefused
 	}
-	kept := slices.DeleteFunc(slices.Clone(u.GetFinalizers()), func(f string) bool { return f == finalizerManaged })
-	if err := p.setFinalizers(ctx, u, kept); err != nil {
-		if apierrors.IsNotFound(err) {
-			return nil
-		}
-		return fmt.Errorf("cannot remove the finalizer: %w", err)
-	}
-	p.mu.Lock()
-	p.deletions = append(p.deletions, deletion{
+	// Recorded before the finalizer goes: the resource may be gone as soon
+	// as it does, and a test that saw it gone must find the record (on a
+	// loaded machine this goroutine can be scheduled after that test).
+	rec := deletion{
 		at:        time.Now(),
 		namespace: u.GetNamespace(),
 		kind:      u.GetKind(),
@@ -424,8 +419,20 @@ func (p *provider) deleteExternal(ctx context.Context, k objectKey) error {
 		resource:  u.GetAnnotations()[annotationResource],
 		outcome:   out,
 		refused:   u.GetAnnotations()[annotationDeletionAttempt] != "",
-	})
+	}
+	p.mu.Lock()
+	p.deletions = append(p.deletions, rec)
 	p.mu.Unlock()
+	kept := slices.DeleteFunc(slices.Clone(u.GetFinalizers()), func(f string) bool { return f == finalizerManaged })
+	if err := p.setFinalizers(ctx, u, kept); err != nil {
+		p.mu.Lock()
+		p.deletions = slices.DeleteFunc(p.deletions, func(d deletion) bool { return d == rec })
+		p.mu.Unlock()
+		if apierrors.IsNotFound(err) {
+			return nil
+		}
+		return fmt.Errorf("cannot remove the finalizer: %w", err)
+	}
 	return nil
 }
 

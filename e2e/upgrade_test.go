@@ -84,7 +84,7 @@ func TestEngineVersions(t *testing.T) {
 	}
 
 	ok = t.Run("MajorUpgradeWaitsForTheWindow", func(t *testing.T) {
-		patchXR(ctx, t, x, map[string]any{"spec": map[string]any{"engineVersion": "16"}})
+		patchXR(ctx, t, x, map[string]any{"spec": map[string]any{"engineVersion": "16.8"}})
 		// Before the provider reports the new group: Preparing, and the
 		// cluster untouched.
 		waitFor(ctx, t, x, "Preparing with the 16 parameter group composed", func(xr *unstructured.Unstructured, objs map[string]*unstructured.Unstructured) error {
@@ -111,8 +111,8 @@ func TestEngineVersions(t *testing.T) {
 				return fmt.Errorf("want both parameter groups while the upgrade waits, have %v", setOf(objs).sorted())
 			}
 			c := objs["cluster"]
-			if v, g, a := str(c, "spec", "forProvider", "engineVersion"), str(c, "spec", "forProvider", "dbClusterParameterGroupName"), str(c, "spec", "forProvider", "allowMajorVersionUpgrade"); v != "16" || !strings.HasSuffix(g, "-aurora-postgresql16") || a != "true" {
-				return fmt.Errorf("the cluster asks for %s on %q (allowMajorVersionUpgrade %s), want 16 on the 16 group with allowMajorVersionUpgrade", v, g, a)
+			if v, g, a := str(c, "spec", "forProvider", "engineVersion"), str(c, "spec", "forProvider", "dbClusterParameterGroupName"), str(c, "spec", "forProvider", "allowMajorVersionUpgrade"); v != "16.8" || !strings.HasSuffix(g, "-aurora-postgresql16") || a != "true" {
+				return fmt.Errorf("the cluster asks for %s on %q (allowMajorVersionUpgrade %s), want 16.8 on the 16 group with allowMajorVersionUpgrade", v, g, a)
 			}
 			if r := conditionReason(xr, "Available"); r != "Upgrading" {
 				return fmt.Errorf("Available reason %q, want Upgrading", r)
@@ -121,14 +121,14 @@ func TestEngineVersions(t *testing.T) {
 		})
 		xr, objs = converge(ctx, t, x, tr, convergeTimeout, func(xr *unstructured.Unstructured, objs map[string]*unstructured.Unstructured) error {
 			phases[str(xr, "status", "upgrade", "phase")] = true
-			if g := objs["cluster-parameter-group-16"]; str(objs["cluster"], "spec", "forProvider", "engineVersion") == "16" && (g == nil || !ready(g)) {
+			if g := objs["cluster-parameter-group-16"]; str(objs["cluster"], "spec", "forProvider", "engineVersion") == "16.8" && (g == nil || !ready(g)) {
 				early = true
 			}
 			return waiting(xr, objs)
 		})
 		t.Logf("phases seen: %v", phases)
-		if f, to := str(xr, "status", "upgrade", "from"), str(xr, "status", "upgrade", "to"); f != "15.13" || to != "16" {
-			t.Errorf("status.upgrade from %q to %q, want 15.13 to 16", f, to)
+		if f, to := str(xr, "status", "upgrade", "from"), str(xr, "status", "upgrade", "to"); f != "15.13" || to != "16.8" {
+			t.Errorf("status.upgrade from %q to %q, want 15.13 to 16.8", f, to)
 		}
 		if v, _, _ := pv.engines.running(key); v != "15.13" {
 			t.Errorf("AWS runs %s before the maintenance window, want 15.13", v)

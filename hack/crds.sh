@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Usage: hack/crds.sh
 # Copies the provider-aws CRDs listed in hack/crd-kinds.txt from the provider
-# module zip (Go module cache) into $CACHE_DIR/crds/provider-aws-<version>-<list checksum>/ and
-# prints that directory. The directory is rebuilt when the list changes.
+# module zip (Go module cache) into $CACHE_DIR/crds/provider-aws-<version>-<list
+# checksum>/ and prints that directory.
 set -euo pipefail
 # shellcheck source=hack/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -15,9 +15,8 @@ mapfile -t files < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' "$list" | grep -v '^
 [[ ${#files[@]} -gt 0 ]] || die "no CRD files listed in $list"
 
 stamp="$(printf '%s\n' "${files[@]}" | cksum | cut -d' ' -f1)"
-# NOTE: one directory per list (its checksum), so worktrees with different
-# lists sharing the cache never replace each other's CRDs under a running
-# control plane or validation.
+# One directory per list: branches (worktrees) with different lists share the
+# cache, and one rebuilding it must not change another's CRDs under it.
 out="$CACHE_DIR/crds/provider-aws-$PROVIDER_AWS_VERSION-$stamp"
 if [[ -f "$out/.stamp" && "$(cat "$out/.stamp")" == "$stamp" ]]; then
   printf '%s\n' "$out"

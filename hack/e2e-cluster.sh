@@ -38,7 +38,11 @@
 #   E2E_ACCOUNT_ID     the AWS account of the e2e provider (the ARNs it reports),
 #                      set as the Compositions' input.accountId: one control
 #                      plane, one account (default 111122223333)
-#   E2E_TIMEOUT        go test -timeout (default 20m)
+#   E2E_STEADY_STATE_TTL, E2E_WAITING_TTL
+#                      the function's --steady-state-ttl and --waiting-ttl
+#                      (default 15s and 15s: TestSteadyStateChurn watches the
+#                      steady state for several TTLs, so a short one)
+#   E2E_TIMEOUT        go test -timeout (default 30m: a bound, not the usual time)
 #   E2E_RUN            go test -run pattern (default: all)
 #   E2E_GO_TEST_FLAGS  extra go test flags (default -v)
 set -euo pipefail
@@ -57,6 +61,7 @@ KUBECONFIG_FILE="$DIR/kubeconfig"
 FUNCTION_NAME=function-aurora-postgres
 FUNCTION_PACKAGE="xpkg.crossplane.io/function-aurora-postgres/function-aurora-postgres:v0.1.0"
 ACCOUNT_ID="${E2E_ACCOUNT_ID:-111122223333}"
+STEADY_STATE_TTL="${E2E_STEADY_STATE_TTL:-15s}" WAITING_TTL="${E2E_WAITING_TTL:-15s}"
 
 ts() { date +%H:%M:%S; }
 step() { log "[$(ts)] e2e-cluster: $*"; }
@@ -321,7 +326,8 @@ up() {
   # TLS_SERVER_CERTS_DIR is how Crossplane's function runtime passes the
   # server certificates (the flag is --tls-certs-dir).
   start_process function env TLS_SERVER_CERTS_DIR="$PKI/function-server" \
-    "$DIR/function" --debug --address="127.0.0.1:$P_FN"
+    "$DIR/function" --debug --address="127.0.0.1:$P_FN" \
+    --steady-state-ttl="$STEADY_STATE_TTL" --waiting-ttl="$WAITING_TTL"
   wait_for function 30 listening "$P_FN"
   "${ctl[@]}" register-function "$FUNCTION_NAME" "$FUNCTION_PACKAGE" "127.0.0.1:$P_FN"
 
@@ -366,6 +372,7 @@ export E2E_PROVIDER_CRDS=$crds
 export E2E_REPO_ROOT=$REPO_ROOT
 export E2E_WEBHOOK_URL=https://127.0.0.1:$P_XP_WEBHOOK
 export E2E_ACCOUNT_ID=$ACCOUNT_ID
+export E2E_STEADY_STATE_TTL=$STEADY_STATE_TTL
 EOF
   step "control plane ready in $((SECONDS - start))s (logs: $LOGS)"
 }
@@ -373,7 +380,7 @@ EOF
 run_tests() {
   # shellcheck disable=SC1091
   source "$DIR/env"
-  local flags=(-tags e2e -count=1 -timeout "${E2E_TIMEOUT:-20m}")
+  local flags=(-tags e2e -count=1 -timeout "${E2E_TIMEOUT:-30m}")
   # shellcheck disable=SC2206 # word splitting wanted
   flags+=(${E2E_GO_TEST_FLAGS:--v})
   [[ -z "${E2E_RUN:-}" ]] || flags+=(-run "$E2E_RUN")
