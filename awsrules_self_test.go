@@ -770,7 +770,8 @@ type Thing struct {
 }
 
 // TestWithResolverTargets: the selector targets come from the provider's
-// resolvers, and a marker that disagrees with them fails loading.
+// resolvers (fakeprovider.References), and a marker that disagrees with
+// them fails loading.
 func TestWithResolverTargets(t *testing.T) {
 	const path = "spec.forProvider.kmsKeyIdSelector"
 	gvk := func(group, kind string) schema.GroupVersionKind {
@@ -815,10 +816,17 @@ func TestWithResolverTargets(t *testing.T) {
 			targets: map[string]schema.GroupVersionKind{path: {}},
 			want:    want{target: testKindAlias},
 		},
+		"KindNotComposed": {
+			reason: "A kind the table does not have (internal/aws copies it only because a composed kind references it) keeps its markers' kinds.",
+			idx:    index(testKindAlias),
+			want:   want{target: testKindAlias},
+		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			err := withResolverTargets(tc.idx, func(schema.GroupVersionKind) (map[string]schema.GroupVersionKind, error) { return tc.targets, nil })
+			err := withResolverTargets(tc.idx, func(schema.GroupVersionKind) (map[string]schema.GroupVersionKind, bool) {
+				return tc.targets, tc.targets != nil
+			})
 			got := want{}
 			if err != nil {
 				got.err = err.Error()

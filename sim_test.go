@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"strings"
@@ -19,10 +18,11 @@ import (
 // call's desired composed resources into what Crossplane observes once the
 // provider created them. For provider-aws it is fakeprovider's model, the
 // one the e2e suite plays too: the external names and status.atProvider
-// AWS assigns (IDs, ARNs, endpoints), references resolved by the provider's
-// own generated resolvers, Ready/Synced conditions. For Crossplane it names,
-// places and controls each composed resource, and plays the usage
-// controller.
+// AWS assigns (IDs, ARNs, endpoints), references resolved as the provider's
+// generated resolvers resolve them (fakeprovider.References, which the e2e
+// module checks against those resolvers), Ready/Synced conditions. For
+// Crossplane it names, places and controls each composed resource, and
+// plays the usage controller.
 type provider struct {
 	account     string
 	xrName      string
@@ -119,10 +119,7 @@ func (pv provider) observeAll(desired map[string]*fnv1.Resource) map[string]*fnv
 			managed = append(managed, o)
 		}
 	}
-	reader, err := fakeprovider.NewReader(managed...)
-	if err != nil {
-		panic(err)
-	}
+	store := fakeprovider.NewStore(managed...)
 	out := make(map[string]*fnv1.Resource, len(objs))
 	for name, o := range objs {
 		switch {
@@ -131,7 +128,7 @@ func (pv provider) observeAll(desired map[string]*fnv1.Resource) map[string]*fnv
 		case isManagedObject(o) && fakeprovider.ObserveOnly(o):
 			pv.observeOnly(o)
 		case isManagedObject(o):
-			spec, err := fakeprovider.ResolveReferences(context.Background(), reader, o)
+			spec, err := store.ResolveReferences(o)
 			if err != nil {
 				o["status"] = map[string]any{"conditions": []any{
 					map[string]any{"type": "Ready", "status": "False", "reason": "Creating", "lastTransitionTime": simTime},

@@ -23,6 +23,7 @@ import (
 	"k8s.io/client-go/util/workqueue"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/function-aurora-postgres/function-aurora-postgres/e2e/internal/awsrefs"
 	"github.com/function-aurora-postgres/function-aurora-postgres/e2e/kube"
 	"github.com/function-aurora-postgres/function-aurora-postgres/internal/fakeprovider"
 )
@@ -85,7 +86,7 @@ type deletion struct {
 // endpoint DNS names, secret version IDs), and Ready=True, Synced=True. Like
 // the provider's managed reconciler it first resolves the resource's
 // references with provider-aws's own generated resolvers
-// (fakeprovider.ResolveReferences), reading the targets from the API
+// (awsrefs.ResolveReferences), reading the targets from the API
 // server, and writes the resolved values and references into the spec; a
 // resource whose references do not resolve it reports Ready=False,
 // Synced=False with the resolver's error, and tries again at the next
@@ -122,7 +123,7 @@ type provider struct {
 }
 
 func newProvider(c *kube.Client) (*provider, error) {
-	r, err := client.New(c.Config, client.Options{Scheme: fakeprovider.Scheme})
+	r, err := client.New(c.Config, client.Options{Scheme: awsrefs.Scheme})
 	if err != nil {
 		return nil, fmt.Errorf("provider: cannot make a client for the reference resolvers: %w", err)
 	}

@@ -16,13 +16,13 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/util/retry"
 
+	"github.com/function-aurora-postgres/function-aurora-postgres/e2e/internal/awsrefs"
 	"github.com/function-aurora-postgres/function-aurora-postgres/e2e/kube"
-	"github.com/function-aurora-postgres/function-aurora-postgres/internal/fakeprovider"
 )
 
 // errUnresolved prefixes the Synced message of a managed resource whose
 // references do not resolve, as crossplane-runtime's managed reconciler
-// words it (fakeprovider.ResolveReferences wraps the resolver's error so).
+// words it (awsrefs.ResolveReferences wraps the resolver's error so).
 const errUnresolved = "cannot resolve references"
 
 // resolveReferences is the managed reconciler's first step: resolve every
@@ -37,7 +37,7 @@ func (p *provider) resolveReferences(ctx context.Context, u *unstructured.Unstru
 		if err != nil {
 			return err
 		}
-		spec, err := fakeprovider.ResolveReferences(ctx, p.reader, cur.Object)
+		spec, err := awsrefs.ResolveReferences(ctx, p.reader, cur.Object)
 		if err != nil {
 			return err
 		}

@@ -1,4 +1,4 @@
-package fakeprovider
+package awsrefs
 
 import (
 	"sigs.k8s.io/controller-runtime/pkg/client"

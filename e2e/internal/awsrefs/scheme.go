@@ -1,4 +1,4 @@
-package fakeprovider
+package awsrefs
 
 import (
 	_ "unsafe" // for go:linkname, see registerWithResolvers
@@ -49,8 +49,8 @@ var composedGroups = runtime.SchemeBuilder{
 // which no client.Reader knows: should the function ever set a selector of
 // one, resolution fails with the kind's name instead of resolving to
 // something else. A provider-aws version whose composed kinds reference one
-// more such kind fails every resolution naming it
-// (TestReferenceTargetsComposedKinds).
+// more such kind fails every resolution naming it, and so make generate
+// and TestTableIsCurrent.
 var uncomposedTargets = []schema.GroupVersionKind{
 	{Group: "autoscaling.aws.m.upbound.io", Version: "v1beta1", Kind: "Policy"},
 	{Group: "efs.aws.m.upbound.io", Version: "v1beta1", Kind: "AccessPoint"},
