@@ -31,11 +31,12 @@ tools:
 crds:
 	@hack/crds.sh
 
-## generate: generate deepcopy code and the input CRD into package/input, the provider-aws types into internal/aws, and both XRDs from apis/schema.yaml
+## generate: generate deepcopy code and the input CRD into package/input, the provider-aws types into internal/aws, both XRDs from apis/schema.yaml, and the reference table internal/fakeprovider/zz_generated_references.go from provider-aws's resolvers (in the e2e module, which links provider-aws)
 generate:
 	"$$(hack/tool.sh controller-gen)" paths=./input/... object crd:crdVersions=v1 output:artifacts:config=package/input
 	go generate ./internal/aws
 	go run ./internal/gen/xrds
+	cd e2e && go run ./cmd/genrefs
 
 # The generator's flags, read from its go:generate line in internal/aws/doc.go: one place.
 AWSTYPES_FLAGS = $$(sed -n 's|^//go:generate go run ../gen/awstypes ||p' doc.go)

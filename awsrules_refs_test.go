@@ -1,9 +1,16 @@
 package main
 
-// What each reference selector of a composed provider-aws kind selects, read
-// from the provider's own Go types in internal/aws (copied unchanged from
-// provider-aws by internal/gen/awstypes). upjet marks the field a reference
-// fills with
+// What each reference selector of a composed provider-aws kind selects.
+// Two sources that must agree:
+//
+//   - provider-aws's generated resolvers, the code the provider runs: for
+//     each kind, fakeprovider.ReferenceTargets reads the kind each selector
+//     lists from fakeprovider.References, the table e2e/cmd/genrefs writes
+//     by running the kind's ResolveReferences (and the e2e module fails
+//     when it differs from them). This gives each selector's target kind.
+//   - the reference markers of the provider's Go types in internal/aws
+//     (copied unchanged from provider-aws by internal/gen/awstypes), which
+//     upjet generated the resolvers from:
 //
 //	// +crossplane:generate:reference:type=github.com/upbound/provider-aws/v2/apis/namespaced/kms/v1beta1.Key
 //	// +crossplane:generate:reference:extractor=...            (optional: what is copied, default the external name)
@@ -11,11 +18,12 @@ package main
 //	// +crossplane:generate:reference:selectorFieldName=...    (optional: the Selector field's Go name)
 //	KMSKeyID *string `json:"kmsKeyId,omitempty"`
 //
-// and generates <Field>Ref and <Field>Selector next to it; the provider's
-// resolver lists only resources of the marked kind. Reading the markers,
-// rather than a table in the test, means a selector the function starts to
-// use is checked against the provider's own idea of its kind, and a
-// selector without a marker cannot slip through.
+//     They give every field of each kind (the region rule reads them), every
+//     selector field, and what the resolver extracts.
+//
+// Neither is a table in the test, so a selector the function starts to use
+// is checked against the provider's own idea of its kind; a marker that
+// names another kind than the resolver lists fails loading.
 
 import (
 	"go/ast"
@@ -23,11 +31,16 @@ import (
 	"go/token"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
 	"github.com/crossplane/function-sdk-go/errors"
+
+	"github.com/function-aurora-postgres/function-aurora-postgres/internal/fakeprovider"
 )
 
 // providerTypesDir holds the provider-aws types of the composed kinds.
@@ -38,7 +51,8 @@ const referenceMarker = "+crossplane:generate:reference:"
 
 // providerReference is what one selector field resolves among.
 type providerReference struct {
-	// Target is the kind the provider lists to resolve the selector.
+	// Target is the kind the provider lists to resolve the selector: the
+	// kind its resolver lists (withResolverTargets), else its marker's.
 	Target objKind
 	// Extractor is what the provider copies from the target; empty for its
 	// external name.
@@ -63,10 +77,56 @@ type providerKindInfo struct {
 // providerReferenceIndex is every kind in internal/aws.
 type providerReferenceIndex map[objKind]*providerKindInfo
 
-// providerReferences loads the index once per test binary.
+// providerReferences loads the index once per test binary, with the
+// targets the provider's resolvers list.
 var providerReferences = sync.OnceValues(func() (providerReferenceIndex, error) {
-	return loadProviderReferences(providerTypesDir)
+	idx, err := loadProviderReferences(providerTypesDir)
+	if err != nil {
+		return nil, err
+	}
+	return idx, withResolverTargets(idx, fakeprovider.ReferenceTargets)
 })
+
+// withResolverTargets sets each selector's Target to the kind the
+// provider's generated resolver lists for it, as targets (from
+// fakeprovider.ReferenceTargets) reports it. The resolver and the markers
+// come from one provider-aws version, so a selector the resolver does not
+// resolve, or a marker naming another kind, means internal/aws was copied
+// from another version: an error, not a guess. A target in a group the
+// function composes nothing of (the empty kind) keeps its marker's kind.
+func withResolverTargets(idx providerReferenceIndex, targets func(schema.GroupVersionKind) (map[string]schema.GroupVersionKind, bool)) error {
+	kinds := make([]objKind, 0, len(idx))
+	for k := range idx {
+		kinds = append(kinds, k)
+	}
+	slices.SortFunc(kinds, func(a, b objKind) int { return strings.Compare(a.String(), b.String()) })
+	for _, kind := range kinds {
+		info := idx[kind]
+		got, composed := targets(schema.FromAPIVersionAndKind(kind.APIVersion, kind.Kind))
+		if !composed {
+			// A kind internal/aws has only because a composed one
+			// references it (iam Policy): nothing selects from it.
+			continue
+		}
+		for _, p := range sortedMapKeys(info.Refs) {
+			ref := info.Refs[p]
+			gvk, ok := got[p]
+			switch {
+			case !ok:
+				return errors.Errorf("%s: the provider's resolver does not resolve %s", kind, p)
+			case gvk.Kind == "":
+				continue
+			}
+			target := objKind{APIVersion: gvk.GroupVersion().String(), Kind: gvk.Kind}
+			if ref.Marked && target != ref.Target {
+				return errors.Errorf("%s: %s lists %s in the provider's resolver, but its marker names %s", kind, p, target, ref.Target)
+			}
+			ref.Target = target
+			info.Refs[p] = ref
+		}
+	}
+	return nil
+}
 
 // loadProviderReferences indexes every zz_generated.types.go under root
 // (<group>/<version>/).

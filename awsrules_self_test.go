@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
 // Hand-made states for the rules' self-test.
@@ -148,6 +149,16 @@ func TestAWSRulesSelfTest(t *testing.T) {
 			reason: "A selector whose target is not in the desired state never resolves.",
 			args: args{rule: "ReferencesResolve", state: testState("us-east-1", map[string]map[string]any{
 				"log-group-postgresql": testMR(ruleKindLogGroup, "log-group-postgresql", map[string]any{"region": "us-east-1", "kmsKeyIdSelector": testSelector("kms-key")}),
+			})},
+			want: want{violations: []string{
+				`ReferencesResolve: self-test: "log-group-postgresql" (cloudwatchlogs Group): spec.forProvider.kmsKeyIdSelector must select exactly one composed resource, selects 0`,
+			}},
+		},
+		"ReferencesResolveWrongLabel": {
+			reason: "A selector with a wrong label finds nothing although its target is composed: the provider's resolver would fail with no resources matched selector.",
+			args: args{rule: "ReferencesResolve", state: testState("us-east-1", map[string]map[string]any{
+				"kms-key":              testMR(ruleKindKMSKey, "kms-key", map[string]any{"region": "us-east-1"}),
+				"log-group-postgresql": testMR(ruleKindLogGroup, "log-group-postgresql", map[string]any{"region": "us-east-1", "kmsKeyIdSelector": testSelector("kms-keys")}),
 			})},
 			want: want{violations: []string{
 				`ReferencesResolve: self-test: "log-group-postgresql" (cloudwatchlogs Group): spec.forProvider.kmsKeyIdSelector must select exactly one composed resource, selects 0`,
@@ -756,4 +767,78 @@ type Thing struct {
 			t.Error("kinds.txt lists no kinds")
 		}
 	})
+}
+
+// TestWithResolverTargets: the selector targets come from the provider's
+// resolvers (fakeprovider.References), and a marker that disagrees with
+// them fails loading.
+func TestWithResolverTargets(t *testing.T) {
+	const path = "spec.forProvider.kmsKeyIdSelector"
+	gvk := func(group, kind string) schema.GroupVersionKind {
+		return schema.GroupVersionKind{Group: group + ".aws.m.upbound.io", Version: "v1beta1", Kind: kind}
+	}
+	index := func(target objKind) providerReferenceIndex {
+		return providerReferenceIndex{ruleKindLogGroup: {Refs: map[string]providerReference{
+			path: {Target: target, Marked: true, Source: "GroupParameters.KMSKeyIDSelector"},
+		}}}
+	}
+	type want struct {
+		target objKind
+		err    string
+	}
+	cases := map[string]struct {
+		reason  string
+		idx     providerReferenceIndex
+		targets map[string]schema.GroupVersionKind
+		want    want
+	}{
+		"Agree": {
+			reason:  "The resolver lists the kind the marker names.",
+			idx:     index(ruleKindKMSKey),
+			targets: map[string]schema.GroupVersionKind{path: gvk("kms", "Key")},
+			want:    want{target: ruleKindKMSKey},
+		},
+		"Disagree": {
+			reason:  "A marker naming another kind than the resolver lists is an error, not a guess.",
+			idx:     index(testKindAlias),
+			targets: map[string]schema.GroupVersionKind{path: gvk("kms", "Key")},
+			want:    want{err: "lists kms.aws.m.upbound.io/v1beta1 Key in the provider's resolver, but its marker names kms.aws.m.upbound.io/v1beta1 Alias"},
+		},
+		"NotResolved": {
+			reason:  "A selector field the resolver never lists is an error.",
+			idx:     index(ruleKindKMSKey),
+			targets: map[string]schema.GroupVersionKind{},
+			want:    want{err: "the provider's resolver does not resolve " + path},
+		},
+		"UncomposedTarget": {
+			reason:  "A target in a group nothing is composed of keeps its marker's kind.",
+			idx:     index(testKindAlias),
+			targets: map[string]schema.GroupVersionKind{path: {}},
+			want:    want{target: testKindAlias},
+		},
+		"KindNotComposed": {
+			reason: "A kind the table does not have (internal/aws copies it only because a composed kind references it) keeps its markers' kinds.",
+			idx:    index(testKindAlias),
+			want:   want{target: testKindAlias},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			err := withResolverTargets(tc.idx, func(schema.GroupVersionKind) (map[string]schema.GroupVersionKind, bool) {
+				return tc.targets, tc.targets != nil
+			})
+			got := want{}
+			if err != nil {
+				got.err = err.Error()
+			} else {
+				got.target = tc.idx[ruleKindLogGroup].Refs[path].Target
+			}
+			if tc.want.err != "" && strings.Contains(got.err, tc.want.err) {
+				got.err = tc.want.err
+			}
+			if diff := cmp.Diff(tc.want, got, cmp.AllowUnexported(want{})); diff != "" {
+				t.Errorf("%s\nwithResolverTargets(...): -want, +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
 }

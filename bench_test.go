@@ -413,30 +413,17 @@ func benchRealisticXR(xr map[string]any, observed map[string]*fnv1.Resource, gen
 	return out
 }
 
-// realisticObserved turns converge's observed resources into what the
-// provider and the API server report: full metadata (uid, generation,
-// resourceVersion, labels, annotations, owner reference, finalizer),
-// resolved references next to each selector, status.atProvider mirroring
-// forProvider plus the values AWS computes, and upjet's conditions.
+// realisticObserved turns converge's observed resources, as the fake
+// provider reports them (external names, atProvider, resolved references:
+// sim_test.go's provider), into what the provider and the API server report
+// beyond that: full metadata (uid, generation, resourceVersion, labels,
+// annotations, owner reference, finalizer), the values AWS computes that
+// the model leaves out, and upjet's conditions.
 func benchRealisticObserved(observed map[string]*fnv1.Resource, xr map[string]any) map[string]*fnv1.Resource {
 	xrMeta := xr["metadata"].(map[string]any)
 	objs := map[string]map[string]any{}
-	targets := map[string]benchTarget{}
 	for n, r := range observed {
-		o := r.GetResource().AsMap()
-		objs[n] = o
-		meta := o["metadata"].(map[string]any)
-		ann, _ := meta["annotations"].(map[string]any)
-		t := benchTarget{name: fmt.Sprint(meta["name"]), id: fmt.Sprint(ann["crossplane.io/external-name"])}
-		if at, ok := benchNested(o, "status", "atProvider"); ok {
-			if v, ok := at["id"].(string); ok {
-				t.id = v
-			}
-			if v, ok := at["arn"].(string); ok {
-				t.arn = v
-			}
-		}
-		targets[n] = t
+		objs[n] = r.GetResource().AsMap()
 	}
 	out := make(map[string]*fnv1.Resource, len(objs))
 	for n, o := range objs {
@@ -487,23 +474,12 @@ func benchRealisticObserved(observed map[string]*fnv1.Resource, xr map[string]an
 		if _, ok := spec["managementPolicies"]; !ok {
 			spec["managementPolicies"] = []any{"*"}
 		}
-		fp := spec["forProvider"].(map[string]any)
-		benchResolveSelectors(fp, targets)
-		if ip, ok := spec["initProvider"].(map[string]any); ok {
-			benchResolveSelectors(ip, targets)
-		}
-
 		st := o["status"].(map[string]any)
-		at := benchWithoutReferences(fp).(map[string]any)
-		if prev, ok := st["atProvider"].(map[string]any); ok {
-			for k, v := range prev {
-				at[k] = v
-			}
-		}
+		at := st["atProvider"].(map[string]any)
 		if tags, ok := at["tags"]; ok {
 			at["tagsAll"] = benchDeepCopy(tags)
 		}
-		for k, v := range benchComputed(fmt.Sprint(o["kind"]), n, h, at) {
+		for k, v := range benchComputed(fmt.Sprint(o["kind"]), h, at) {
 			if _, ok := at[k]; !ok {
 				at[k] = v
 			}
@@ -530,75 +506,9 @@ func benchInUse(observed map[string]*fnv1.Resource, name string) bool {
 	return false
 }
 
-// benchTarget is what a resolved reference copies from its target.
-type benchTarget struct{ name, id, arn string }
-
-// resolveSelectors adds, next to each fooSelector, the reference the
-// provider resolved (fooRef, or fooRefs for a list fooIds/foos) and the
-// resolved value when the simulation left it out.
-func benchResolveSelectors(m map[string]any, targets map[string]benchTarget) {
-	for _, k := range benchSortedKeys(m) {
-		switch v := m[k].(type) {
-		case map[string]any:
-			if !strings.HasSuffix(k, "Selector") {
-				benchResolveSelectors(v, targets)
-				continue
-			}
-			labels, _ := v["matchLabels"].(map[string]any)
-			t, ok := targets[fmt.Sprint(labels[labelComponent])]
-			if !ok {
-				continue
-			}
-			base := strings.TrimSuffix(k, "Selector")
-			value := t.id
-			if strings.HasSuffix(base, "Arn") && t.arn != "" {
-				value = t.arn
-			}
-			if _, ok := m[base+"s"]; ok {
-				m[base+"Refs"] = []any{map[string]any{"name": t.name}}
-				continue
-			}
-			m[base+"Ref"] = map[string]any{"name": t.name}
-			if _, ok := m[base]; !ok {
-				m[base] = value
-			}
-		case []any:
-			for _, e := range v {
-				if em, ok := e.(map[string]any); ok {
-					benchResolveSelectors(em, targets)
-				}
-			}
-		}
-	}
-}
-
-// withoutReferences is forProvider as the provider mirrors it into
-// atProvider: without references, selectors and secret references.
-func benchWithoutReferences(v any) any {
-	switch v := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(v))
-		for k, e := range v {
-			if strings.HasSuffix(k, "Ref") || strings.HasSuffix(k, "Refs") || strings.HasSuffix(k, "Selector") {
-				continue
-			}
-			out[k] = benchWithoutReferences(e)
-		}
-		return out
-	case []any:
-		out := make([]any, len(v))
-		for i, e := range v {
-			out[i] = benchWithoutReferences(e)
-		}
-		return out
-	default:
-		return v
-	}
-}
-
 // computed are the values AWS computes that the provider reports in
 // atProvider, beyond the mirrored parameters.
-func benchComputed(kind, name, h string, at map[string]any) map[string]any {
+func benchComputed(kind, h string, at map[string]any) map[string]any {
 	region, _ := at["region"].(string)
 	switch kind {
 	case "Cluster":
@@ -627,7 +537,6 @@ func benchComputed(kind, name, h string, at map[string]any) map[string]any {
 			"address":                            at["endpoint"],
 			"availabilityZone":                   region + string("abc"[int(h[0])%3]),
 			"caCertIdentifier":                   "rds-ca-rsa2048-g1",
-			"dbiResourceId":                      "db-" + strings.ToUpper(h[:26]),
 			"engineVersionActual":                "16.6",
 			"kmsKeyId":                           "arn:aws:kms:" + region + ":111122223333:key/" + uuidLike(shortHash("orders/kms-key")),
 			"networkType":                        "IPV4",
@@ -663,7 +572,6 @@ func benchComputed(kind, name, h string, at map[string]any) map[string]any {
 	case "SecurityGroupIngressRule", "SecurityGroupEgressRule":
 		return map[string]any{"securityGroupRuleId": "sgr-" + h[:17]}
 	case "VPCEndpoint":
-		id, _ := at["id"].(string)
 		return map[string]any{
 			"ownerId":             "111122223333",
 			"state":               "available",
@@ -673,21 +581,9 @@ func benchComputed(kind, name, h string, at map[string]any) map[string]any {
 			"routeTableIds":       []any{},
 			"networkInterfaceIds": []any{"eni-" + h[:17], "eni-" + h[17:34]},
 			"dnsOptions":          map[string]any{"dnsRecordIpType": "ipv4", "privateDnsOnlyForInboundResolverEndpoint": false},
-			"dnsEntry": []any{
-				map[string]any{"dnsName": id + "-" + h[17:25] + ".secretsmanager." + region + ".vpce.amazonaws.com", "hostedZoneId": "Z7HUB22UULQXV"},
-				map[string]any{"dnsName": id + "-" + h[17:25] + "-" + region + "a.secretsmanager." + region + ".vpce.amazonaws.com", "hostedZoneId": "Z7HUB22UULQXV"},
-				map[string]any{"dnsName": id + "-" + h[17:25] + "-" + region + "b.secretsmanager." + region + ".vpce.amazonaws.com", "hostedZoneId": "Z7HUB22UULQXV"},
-				map[string]any{"dnsName": "secretsmanager." + region + ".amazonaws.com", "hostedZoneId": "ZONEIDPENDING"},
-			},
 		}
 	case "Group":
 		return map[string]any{"logGroupClass": "STANDARD", "skipDestroy": false}
-	case "MetricAlarm":
-		return map[string]any{"arn": "arn:aws:cloudwatch:" + region + ":111122223333:alarm:" + name, "id": name}
-	case "EventSubscription":
-		return map[string]any{"arn": "arn:aws:rds:" + region + ":111122223333:es:" + name, "id": name, "customerAwsId": "111122223333"}
-	case "MetricFilter":
-		return map[string]any{"id": name}
 	case "Secret":
 		return map[string]any{"replica": []any{}}
 	}
@@ -706,26 +602,6 @@ func benchCondition(typ, status, reason, message string, generation int) map[str
 		c["message"] = message
 	}
 	return c
-}
-
-func benchNested(o map[string]any, path ...string) (map[string]any, bool) {
-	for _, p := range path {
-		next, ok := o[p].(map[string]any)
-		if !ok {
-			return nil, false
-		}
-		o = next
-	}
-	return o, true
-}
-
-func benchSortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func benchDeepCopy(v any) any {

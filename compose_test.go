@@ -171,7 +171,7 @@ func TestChangesToExistingCluster(t *testing.T) {
 			reason:    "RDS cannot downgrade: a lower major is refused, naming spec.engineVersion.",
 			path:      "engineVersion",
 			value:     "15",
-			wantFatal: "spec.engineVersion: Forbidden: cannot go from 16 down to 15: the cluster runs 16 and RDS cannot downgrade",
+			wantFatal: "spec.engineVersion: Forbidden: cannot go from 16 down to 15: the cluster runs 16.8 and RDS cannot downgrade",
 		},
 		"LifecycleSupportChange": {
 			reason:    "RDS sets the engine lifecycle support only at creation.",

@@ -84,10 +84,7 @@ func TestBootstrapPasswordNeverComesBack(t *testing.T) {
 	pv := provider{account: testAccount, xrName: "orders"}
 	for _, r := range rsps {
 		if _, ok := r.GetDesired().GetResources()[string(nameMasterSecretVersion)]; ok {
-			beforeHandOff = map[string]*fnv1.Resource{}
-			for n, d := range r.GetDesired().GetResources() {
-				beforeHandOff[n] = pv.observe(n, d.GetResource())
-			}
+			beforeHandOff = pv.observeAll(r.GetDesired().GetResources())
 		}
 	}
 	if beforeHandOff == nil {
@@ -346,10 +343,7 @@ func TestRotationBackOnDoesNotRotateAtOnce(t *testing.T) {
 			return
 		}
 		on = withStatus(on, rsp.GetDesired().GetComposite().GetResource())
-		next = map[string]*fnv1.Resource{}
-		for n, r := range rsp.GetDesired().GetResources() {
-			next[n] = pv.observe(n, r.GetResource())
-		}
+		next = pv.observeAll(rsp.GetDesired().GetResources())
 	}
 	t.Fatal("rotation back on never composed the schedule")
 }

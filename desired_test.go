@@ -241,11 +241,7 @@ func TestDesiredMatchesSDK(t *testing.T) {
 				break
 			}
 			xr = withStatus(xr, rsp.GetDesired().GetComposite().GetResource())
-			next := map[string]*fnv1.Resource{}
-			for name, r := range rsp.GetDesired().GetResources() {
-				next[name] = pv.observe(name, r.GetResource())
-			}
-			observed = next
+			observed = pv.observeAll(rsp.GetDesired().GetResources())
 		}
 	}
 	// Resources kept as observed (keepObserved): while the values their

@@ -92,7 +92,7 @@ func withAnsweredProbe(xr map[string]any, observed map[string]*fnv1.Resource) ma
 		out[k] = v
 	}
 	region, _ := spec["region"].(string)
-	out["cluster"] = provider{}.observeOnly(map[string]any{
+	probe := map[string]any{
 		"apiVersion": "rds.aws.m.upbound.io/v1beta1",
 		"kind":       "Cluster",
 		"metadata":   map[string]any{"annotations": map[string]any{"crossplane.io/composition-resource-name": "cluster"}},
@@ -100,7 +100,9 @@ func withAnsweredProbe(xr map[string]any, observed map[string]*fnv1.Resource) ma
 			"managementPolicies": []any{"Observe"},
 			"forProvider":        map[string]any{"region": region},
 		},
-	}, "Cluster", "")
+	}
+	provider{}.observeOnly(probe)
+	out["cluster"] = &fnv1.Resource{Resource: mustStruct(probe)}
 	return out
 }
 

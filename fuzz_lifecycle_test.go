@@ -279,11 +279,7 @@ func (lc *lifecycle) call(last bool) {
 	}
 
 	lc.xr = withStatus(lc.xr, rsp.GetDesired().GetComposite().GetResource())
-	next := make(map[string]*fnv1.Resource, len(desired))
-	for n, r := range desired {
-		next[n] = lc.pv.observe(n, r.GetResource())
-	}
-	lc.observed = next
+	lc.observed = lc.pv.observeAll(desired)
 	kept := lc.allowed[:0]
 	for _, a := range lc.allowed {
 		if a.calls--; a.calls > 0 {

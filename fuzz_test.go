@@ -147,7 +147,6 @@ func checkRunFunction(t *testing.T, spec any, legacy bool, calls int) {
 		}
 		// Every composed resource is what the SDK's own conversion gives.
 		checkDesiredMatchesSDK(t, req, rsp)
-		next := map[string]*fnv1.Resource{}
 		for n, r := range desired {
 			obj := r.GetResource().AsMap()
 			apiVersion, _ := obj["apiVersion"].(string)
@@ -170,9 +169,8 @@ func checkRunFunction(t *testing.T, spec any, legacy bool, calls int) {
 			case got != region.Region:
 				t.Errorf("call %d: desired %q (%s %s) has region %v, want the spec's %q", call, n, apiVersion, kind, got, region.Region)
 			}
-			next[n] = pv.observe(n, r.GetResource())
 		}
-		observed = next
+		observed = pv.observeAll(desired)
 		xr = withStatus(xr, rsp.GetDesired().GetComposite().GetResource())
 	}
 }

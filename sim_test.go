@@ -3,7 +3,6 @@ package main
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"strings"
 	"testing"
 
@@ -11,16 +10,26 @@ import (
 	"google.golang.org/protobuf/types/known/structpb"
 
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+
+	"github.com/function-aurora-postgres/function-aurora-postgres/internal/fakeprovider"
 )
 
-// provider plays the provider's and the API server's part in tests: it turns
-// a desired composed resource into what Crossplane would observe once the
-// provider created it, with the values AWS returns (IDs, ARNs, endpoints),
-// resolved references and Ready/Synced conditions.
+// provider plays Crossplane's and provider-aws's part in tests: it turns a
+// call's desired composed resources into what Crossplane observes once the
+// provider created them. For provider-aws it is fakeprovider's model, the
+// one the e2e suite plays too: the external names and status.atProvider
+// AWS assigns (IDs, ARNs, endpoints), references resolved as the provider's
+// generated resolvers resolve them (fakeprovider.References, which the e2e
+// module checks against those resolvers), Ready/Synced conditions. For
+// Crossplane it names, places and controls each composed resource, and
+// plays the usage controller.
 type provider struct {
 	account     string
 	xrName      string
 	xrNamespace string
+	// xrUID is the XR's UID, in every composed resource's controller
+	// reference: selectors with matchControllerRef need it.
+	xrUID string
 	// partition of the ARNs of global resources (IAM roles); regional
 	// ones take their region's.
 	partition string
@@ -35,13 +44,10 @@ type provider struct {
 func forXR(xr map[string]any, account string) provider {
 	meta := xr["metadata"].(map[string]any)
 	ns, _ := meta["namespace"].(string)
+	uid, _ := meta["uid"].(string)
 	region, _ := xr["spec"].(map[string]any)["region"].(string)
-	return provider{account: account, xrName: meta["name"].(string), xrNamespace: ns, partition: partitionOf(region), existing: preExistingAWS}
+	return provider{account: account, xrName: meta["name"].(string), xrNamespace: ns, xrUID: uid, partition: partitionOf(region), existing: preExistingAWS}
 }
-
-// restoredEngineVersion is the version a restore runs when the function
-// asks for none: the backup's, above the minor a bare major would give.
-const restoredEngineVersion = "16.9"
 
 // preExistingAWS is what exists in the test account without any XR: the
 // cluster "legacy-orders" (made in the console: its own subnet group,
@@ -92,13 +98,77 @@ var preExistingAWS = map[string]map[string]any{
 	},
 }
 
-// observe returns the observed form of one desired composed resource.
+// aws is the provider-aws model, in the account.
+func (pv provider) aws() fakeprovider.Provider {
+	return fakeprovider.Provider{Account: pv.account, Partition: pv.partition, PartitionOf: partitionOf, Existing: pv.existing}
+}
+
+// observe returns the observed form of one desired composed resource, as
+// observeAll would with nothing else composed.
 func (pv provider) observe(name string, desired *structpb.Struct) *fnv1.Resource {
+	return pv.observeAll(map[string]*fnv1.Resource{name: {Resource: desired}})[name]
+}
+
+// observeAll returns the observed form of a call's desired composed
+// resources, all created at once: each managed resource gets its external
+// name and atProvider, then its references are resolved among the others
+// as the provider resolves them, and it is reported with the resolved
+// parameters. One whose references do not resolve is reported Ready=False,
+// Synced=False with the resolver's error.
+func (pv provider) observeAll(desired map[string]*fnv1.Resource) map[string]*fnv1.Resource {
+	objs := make(map[string]map[string]any, len(desired))
+	var managed []map[string]any
+	for name, r := range desired {
+		o := pv.composed(name, r.GetResource())
+		objs[name] = o
+		if isManagedObject(o) {
+			if !fakeprovider.ObserveOnly(o) {
+				pv.created(name, o)
+			}
+			managed = append(managed, o)
+		}
+	}
+	store := fakeprovider.NewStore(managed...)
+	out := make(map[string]*fnv1.Resource, len(objs))
+	for name, o := range objs {
+		switch {
+		case o["kind"] == "Usage":
+			pv.usageReady(o)
+		case isManagedObject(o) && fakeprovider.ObserveOnly(o):
+			pv.observeOnly(o)
+		case isManagedObject(o):
+			spec, err := store.ResolveReferences(o)
+			if err != nil {
+				o["status"] = map[string]any{"conditions": []any{
+					map[string]any{"type": "Ready", "status": "False", "reason": "Creating", "lastTransitionTime": simTime},
+					map[string]any{"type": "Synced", "status": "False", "reason": "ReconcileError", "message": err.Error(), "lastTransitionTime": simTime},
+				}}
+				break
+			}
+			o["spec"] = spec
+			pv.created(name, o)
+		}
+		out[name] = &fnv1.Resource{Resource: mustStruct(o)}
+	}
+	return out
+}
+
+// simTime is when everything in a simulation happens.
+const simTime = "2026-11-26T12:00:00Z"
+
+// isManagedObject reports whether obj is a provider-aws managed resource.
+func isManagedObject(obj map[string]any) bool {
+	apiVersion, _ := obj["apiVersion"].(string)
+	return strings.Contains(apiVersion, ".aws.m.upbound.io/")
+}
+
+// composed is a desired composed resource as Crossplane creates it: named
+// after the XR, in its namespace, controlled by it.
+func (pv provider) composed(name string, desired *structpb.Struct) map[string]any {
 	obj := desired.AsMap()
 	meta := obj["metadata"].(map[string]any)
-	h := shortHash(pv.xrName + "/" + name)
 	if _, ok := meta["name"]; !ok {
-		meta["name"] = pv.xrName + "-" + h[:5]
+		meta["name"] = pv.xrName + "-" + shortHash(pv.xrName + "/" + name)[:5]
 	}
 	if _, ok := meta["namespace"]; !ok && pv.xrNamespace != "" {
 		meta["namespace"] = pv.xrNamespace
@@ -109,161 +179,66 @@ func (pv provider) observe(name string, desired *structpb.Struct) *fnv1.Resource
 		meta["annotations"] = ann
 	}
 	ann["crossplane.io/composition-resource-name"] = name
-	kind, _ := obj["kind"].(string)
-	if obj["apiVersion"] == "v1" {
-		return &fnv1.Resource{Resource: mustStruct(obj)}
+	uid := pv.xrUID
+	if uid == "" {
+		uid = pv.xrName
 	}
-	if kind == "Usage" {
-		// Crossplane's usage controller: it resolves both selectors and
-		// reports the Usage Ready (condition Ready, reason Available).
-		spec := obj["spec"].(map[string]any)
-		for _, side := range []string{"of", "by"} {
-			r := spec[side].(map[string]any)
-			sel := r["resourceSelector"].(map[string]any)
-			component := sel["matchLabels"].(map[string]any)["aurora-postgres.fn.crossplane.io/component"].(string)
-			r["resourceRef"] = map[string]any{"name": pv.xrName + "-" + shortHash(pv.xrName + "/" + component)[:5]}
-		}
-		obj["status"] = map[string]any{"conditions": []any{
-			map[string]any{"type": "Ready", "status": "True", "reason": "Available", "lastTransitionTime": "2026-11-26T12:00:00Z"},
-		}}
-		return &fnv1.Resource{Resource: mustStruct(obj)}
-	}
-	spec := obj["spec"].(map[string]any)
-	fp := spec["forProvider"].(map[string]any)
-	region, _ := fp["region"].(string)
-	ext, _ := ann["crossplane.io/external-name"].(string)
-	if pols, _ := spec["managementPolicies"].([]any); len(pols) == 1 && pols[0] == "Observe" {
-		return pv.observeOnly(obj, kind, ext)
-	}
-	arn := func(service, res string) string {
-		return fmt.Sprintf("arn:%s:%s:%s:%s:%s", partitionOf(region), service, region, pv.account, res)
-	}
-	at := map[string]any{}
-	switch kind {
-	case "Key":
-		id := uuidLike(h)
-		ext = id
-		at["arn"], at["keyId"], at["id"] = arn("kms", "key/"+id), id, id
-	case "Alias":
-		at["arn"], at["id"] = arn("kms", ext), ext
-	case "SecurityGroup":
-		ext = "sg-" + h[:17]
-		at["arn"], at["id"] = arn("ec2", "security-group/"+ext), ext
-	case "SecurityGroupIngressRule":
-		ext = "sgr-" + h[:17]
-		at["arn"], at["id"] = arn("ec2", "security-group-rule/"+ext), ext
-		fp["securityGroupId"] = "sg-" + shortHash(pv.xrName + "/security-group")[:17]
-	case "SubnetGroup":
-		at["arn"], at["id"] = arn("rds", "subgrp:"+ext), ext
-	case "ClusterParameterGroup":
-		at["arn"], at["id"] = arn("rds", "cluster-pg:"+ext), ext
-	case "Group":
-		at["arn"], at["id"] = arn("logs", "log-group:"+ext), ext
-	case "Cluster":
-		keyARN := pv.resolveKey(fp)
-		at["arn"], at["id"] = arn("rds", "cluster:"+ext), ext
-		at["endpoint"] = ext + ".cluster-c9akciq32." + region + ".rds.amazonaws.com"
-		at["readerEndpoint"] = ext + ".cluster-ro-c9akciq32." + region + ".rds.amazonaws.com"
-		at["port"] = fp["port"]
-		at["engineVersionActual"] = fp["engineVersion"]
-		// A restore runs the backup's version; a bare major of it asks for
-		// no other.
-		if v, _ := fp["engineVersion"].(string); (v == "" || v == engineMajor(restoredEngineVersion)) && (fp["snapshotIdentifier"] != nil || fp["restoreToPointInTime"] != nil) {
-			at["engineVersionActual"] = restoredEngineVersion
-		}
-		at["clusterResourceId"] = "cluster-" + strings.ToUpper(h[:26])
-		if fp["manageMasterUserPassword"] == true {
-			at["masterUserSecret"] = []any{map[string]any{
-				"secretArn":    arn("secretsmanager", "secret:rds!cluster-"+uuidLike(h)+"-AbCdEf"),
-				"secretStatus": "active",
-				"kmsKeyId":     keyARN,
-			}}
-		}
-		if tags, ok := fp["tags"]; ok {
-			at["tags"], at["tagsAll"] = tags, tags
-		}
-		if _, ok := fp["dbSubnetGroupName"]; !ok {
-			fp["dbSubnetGroupName"] = ext
-		}
-		// The selector's group, resolved once; a name the function set
-		// explicitly (a major upgrade's new group) stays.
-		if _, ok := fp["dbClusterParameterGroupName"]; !ok {
-			fp["dbClusterParameterGroupName"] = ext
-		}
-		fp["vpcSecurityGroupIds"] = []any{"sg-" + shortHash(pv.xrName + "/security-group")[:17]}
-	case "Secret":
-		ext = arn("secretsmanager", "secret:"+fp["name"].(string)+"-"+h[:6])
-		at["arn"], at["id"] = ext, ext
-	case "SecretVersion":
-		v := uuidLike(h)
-		at["versionId"], at["id"], at["arn"] = v, "secret|"+v, "secret-arn"
-		at["versionStages"] = []any{"AWSCURRENT"}
-	case "SecretPolicy", "SecretRotation":
-		at["id"] = "secret-arn"
-	case "CloudFormationStack":
-		params := fp["parameters"].(map[string]any)
-		at["id"] = arn("cloudformation", "stack/serverlessrepo-"+fp["name"].(string)+"/"+uuidLike(h))
-		at["outputs"] = map[string]any{"RotationLambdaARN": arn("lambda", "function:"+params["functionName"].(string))}
-		ext = at["id"].(string)
-	case "Function":
-		at["arn"], at["id"] = arn("lambda", "function:"+ext), ext
-	case "Permission":
-		at["id"] = fp["statementId"]
-	case "Role":
-		partition := pv.partition
-		if partition == "" {
-			partition = "aws"
-		}
-		at["arn"], at["id"] = fmt.Sprintf("arn:%s:iam::%s:role/%s", partition, pv.account, ext), ext
-	case "RolePolicy", "RolePolicyAttachment":
-		ext = name + "-" + h[:8]
-		at["id"] = ext
-	case "VPCEndpoint":
-		ext = "vpce-" + h[:17]
-		at["id"], at["arn"] = ext, arn("ec2", "vpc-endpoint/"+ext)
-		at["dnsEntry"] = []any{map[string]any{"dnsName": ext + "-" + h[17:25] + ".secretsmanager." + region + ".vpce.amazonaws.com", "hostedZoneId": "Z7HUB22UULQXV"}}
-	case "VPCEndpointSubnetAssociation", "VPCEndpointSecurityGroupAssociation":
-		ext = "a-" + h[:17]
-		at["id"] = ext
-	case "SecurityGroupEgressRule":
-		ext = "sgr-" + h[:17]
-		at["arn"], at["id"] = arn("ec2", "security-group-rule/"+ext), ext
-	case "ClusterInstance":
-		at["arn"], at["id"] = arn("rds", "db:"+ext), ext
-		at["endpoint"] = ext + ".c9akciq32." + region + ".rds.amazonaws.com"
-		at["writer"] = strings.HasSuffix(name, "-1") || strings.HasSuffix(name, "-writer")
-	}
-	ann["crossplane.io/external-name"] = ext
-	obj["status"] = map[string]any{
-		"atProvider": at,
-		"conditions": []any{
-			map[string]any{"type": "Ready", "status": "True", "reason": "Available", "lastTransitionTime": "2026-11-26T12:00:00Z"},
-			map[string]any{"type": "Synced", "status": "True", "reason": "ReconcileSuccess", "lastTransitionTime": "2026-11-26T12:00:00Z"},
-		},
-	}
-	return &fnv1.Resource{Resource: mustStruct(obj)}
+	meta["ownerReferences"] = []any{map[string]any{
+		"apiVersion": "aws.platform.example.org/v1alpha1", "kind": "XAuroraCluster", "name": pv.xrName, "uid": uid,
+		"controller": true, "blockOwnerDeletion": true,
+	}}
+	return obj
 }
 
-// observeOnly is an observe-only MR as the provider reports it: the
-// existing resource's observation, or Synced=False because it does not
-// exist ("cannot observe external resource: external resource does not
-// exist", crossplane-runtime's managed reconciler).
-func (pv provider) observeOnly(obj map[string]any, kind, ext string) *fnv1.Resource {
-	at, ok := pv.existing[kind+"/"+ext]
+// created records what the provider reports for a managed resource it
+// created: its external name, atProvider, Ready and Synced.
+func (pv provider) created(name string, obj map[string]any) {
+	ext, at := pv.aws().Created(obj, pv.xrName+"/"+name)
+	obj["metadata"].(map[string]any)["annotations"].(map[string]any)["crossplane.io/external-name"] = ext
+	obj["status"] = map[string]any{
+		"atProvider": at,
+		"conditions": []any{
+			map[string]any{"type": "Ready", "status": "True", "reason": "Available", "lastTransitionTime": simTime},
+			map[string]any{"type": "Synced", "status": "True", "reason": "ReconcileSuccess", "lastTransitionTime": simTime},
+		},
+	}
+}
+
+// observeOnly records what the provider reports for an observe-only
+// managed resource, which it resolves no reference of: the existing
+// resource's observation, or Synced=False because it does not exist
+// ("cannot observe external resource: external resource does not exist",
+// crossplane-runtime's managed reconciler).
+func (pv provider) observeOnly(obj map[string]any) {
+	at, ok := pv.aws().Observed(obj)
 	if !ok {
 		obj["status"] = map[string]any{"conditions": []any{
-			map[string]any{"type": "Synced", "status": "False", "reason": "ReconcileError", "message": "cannot observe external resource: external resource does not exist", "lastTransitionTime": "2026-11-26T12:00:00Z"},
+			map[string]any{"type": "Synced", "status": "False", "reason": "ReconcileError", "message": fakeprovider.MessageNotExist, "lastTransitionTime": simTime},
 		}}
-		return &fnv1.Resource{Resource: mustStruct(obj)}
+		return
 	}
 	obj["status"] = map[string]any{
 		"atProvider": at,
 		"conditions": []any{
-			map[string]any{"type": "Ready", "status": "True", "reason": "Available", "lastTransitionTime": "2026-11-26T12:00:00Z"},
-			map[string]any{"type": "Synced", "status": "True", "reason": "ReconcileSuccess", "lastTransitionTime": "2026-11-26T12:00:00Z"},
+			map[string]any{"type": "Ready", "status": "True", "reason": "Available", "lastTransitionTime": simTime},
+			map[string]any{"type": "Synced", "status": "True", "reason": "ReconcileSuccess", "lastTransitionTime": simTime},
 		},
 	}
-	return &fnv1.Resource{Resource: mustStruct(obj)}
+}
+
+// usageReady is Crossplane's usage controller: it resolves both selectors
+// and reports the Usage Ready (condition Ready, reason Available).
+func (pv provider) usageReady(obj map[string]any) {
+	spec := obj["spec"].(map[string]any)
+	for _, side := range []string{"of", "by"} {
+		r := spec[side].(map[string]any)
+		sel := r["resourceSelector"].(map[string]any)
+		component := sel["matchLabels"].(map[string]any)[labelComponent].(string)
+		r["resourceRef"] = map[string]any{"name": pv.xrName + "-" + shortHash(pv.xrName + "/" + component)[:5]}
+	}
+	obj["status"] = map[string]any{"conditions": []any{
+		map[string]any{"type": "Ready", "status": "True", "reason": "Available", "lastTransitionTime": simTime},
+	}}
 }
 
 // simulationStep is one call of a simulation: the request, with the
@@ -329,9 +304,8 @@ func simulateWith(t testing.TB, xr, input map[string]any, opts simOptions) simul
 		sim.xr = withStatus(sim.xr, rsp.GetDesired().GetComposite().GetResource())
 		next := map[string]*fnv1.Resource{}
 		creating := 0
-		for name, r := range rsp.GetDesired().GetResources() {
+		for name, o := range pv.observeAll(rsp.GetDesired().GetResources()) {
 			age[name]++
-			o := pv.observe(name, r.GetResource())
 			if opts.aws != nil {
 				obj := o.GetResource().AsMap()
 				opts.aws(name, obj)
@@ -355,12 +329,34 @@ func simulateWith(t testing.TB, xr, input map[string]any, opts simOptions) simul
 			t.Fatal(err)
 		}
 		if string(cur) == string(last) && creating == 0 {
+			checkReferencesResolved(t, sim.observed)
 			return sim
 		}
 		last = cur
 	}
 	t.Fatal("the function did not converge in 30 calls")
 	return sim
+}
+
+// checkReferencesResolved fails the test for every observed managed
+// resource the provider could not resolve the references of: converged, the
+// function must have composed every reference's target. Observe-only ones
+// resolve nothing.
+func checkReferencesResolved(t testing.TB, observed map[string]*fnv1.Resource) {
+	t.Helper()
+	for _, name := range sortedMapKeys(observed) {
+		obj := observed[name].GetResource().AsMap()
+		if fakeprovider.ObserveOnly(obj) {
+			continue
+		}
+		st, _ := obj["status"].(map[string]any)
+		conds, _ := st["conditions"].([]any)
+		for _, c := range conds {
+			if c := c.(map[string]any); c["type"] == "Synced" && c["status"] != "True" {
+				t.Errorf("converged, yet %q is not synced: %v", name, c["message"])
+			}
+		}
+	}
 }
 
 // notReadyYet is an observed resource as the provider reports it while AWS
@@ -379,27 +375,12 @@ func notReadyYet(r *fnv1.Resource) *fnv1.Resource {
 	return &fnv1.Resource{Resource: mustStruct(obj)}
 }
 
-// resolveKey resolves the cluster's key selectors the way the provider does.
-func (pv provider) resolveKey(fp map[string]any) string {
-	keyARN, _ := fp["kmsKeyId"].(string)
-	if _, ok := fp["kmsKeyIdSelector"]; ok {
-		keyARN = fmt.Sprintf("arn:%s:kms:%s:%s:key/%s", partitionOf(fp["region"].(string)), fp["region"], pv.account, uuidLike(shortHash(pv.xrName+"/kms-key")))
-		fp["kmsKeyId"] = keyARN
-	}
-	if _, ok := fp["masterUserSecretKmsKeyIdSelector"]; ok {
-		fp["masterUserSecretKmsKeyId"] = uuidLike(shortHash(pv.xrName + "/kms-key"))
-	}
-	return keyARN
-}
-
 func shortHash(s string) string {
 	h := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(h[:])
 }
 
-func uuidLike(h string) string {
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
-}
+func uuidLike(h string) string { return fakeprovider.UUIDLike(h) }
 
 func mustStruct(m map[string]any) *structpb.Struct {
 	s, err := structpb.NewStruct(m)

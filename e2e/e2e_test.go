@@ -55,7 +55,10 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	pv = newProvider(cl)
+	if pv, err = newProvider(cl); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := pv.watchDeletions(ctx, kinds); err != nil {
 		fmt.Fprintln(os.Stderr, err)

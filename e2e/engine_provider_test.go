@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/function-aurora-postgres/function-aurora-postgres/internal/fakeprovider"
 )
 
 // The fake provider's model of an Aurora cluster's engine in AWS, for the
@@ -14,18 +16,13 @@ import (
 // parameter group the cluster runs, what waits for the maintenance window,
 // and the requests RDS would refuse as downgrades.
 //
-// Like RDS: a major alone ("16") gets that major's default minor; a change
+// Like RDS: a major alone ("16") gets that major's default minor
+// (fakeprovider.EngineVersion, the unit tests' simulation's too); a change
 // with applyImmediately applies at once, otherwise at the next maintenance
 // window (maintenanceWindow); a version below the running one is refused
 // (InvalidParameterCombination: Cannot upgrade aurora-postgresql from 16.8
 // to 16.6) and recorded; AWS can upgrade the minor on its own
 // (upgradeMinor).
-
-// defaultMinors are the fake AWS's default minor of each major.
-var defaultMinors = map[string]string{"13": "13.20", "14": "14.17", "15": "15.12", "16": "16.8", "17": "17.4"}
-
-// restoredEngineVersion is the version of the fake account's backups.
-const restoredEngineVersion = "16.9"
 
 // engine is one cluster's engine in AWS.
 type engine struct {
@@ -44,16 +41,6 @@ type engines struct {
 	byKey map[string]*engine
 }
 
-// resolve is the version RDS picks for a requested one.
-func resolve(v string) string {
-	if !strings.Contains(v, ".") {
-		if d, ok := defaultMinors[v]; ok {
-			return d
-		}
-	}
-	return v
-}
-
 // below reports whether a requested version asks for less than runs: a
 // major alone asks for any minor of it.
 func below(requested, running string) bool {
@@ -69,34 +56,28 @@ func below(requested, running string) bool {
 	return x < y
 }
 
-// apply is the provider applying the cluster's forProvider to AWS and
-// reporting what runs in atProvider. selected is the parameter group the
-// cluster's selector resolves to (the fake resolves no reference: the
-// function names the first group after the cluster).
-func (es *engines) apply(key, selected string, generation int64, fp, at map[string]any) {
+// apply is the provider applying the cluster's forProvider, its
+// references resolved, to AWS and reporting what runs in atProvider.
+func (es *engines) apply(key string, generation int64, fp, at map[string]any) {
 	es.mu.Lock()
 	defer es.mu.Unlock()
 	requested, _ := fp["engineVersion"].(string)
-	if requested == "" && (fp["snapshotIdentifier"] != nil || fp["restoreToPointInTime"] != nil) {
-		// A restore without engineVersion runs the backup's version, here
-		// above the default minor a bare major would give.
-		requested = restoredEngineVersion
-	}
 	group, _ := fp["dbClusterParameterGroupName"].(string)
-	if group == "" {
-		group = selected
-	}
 	e, ok := es.byKey[key]
 	switch {
+	case !ok && (fp["snapshotIdentifier"] != nil || fp["restoreToPointInTime"] != nil):
+		// A restore runs the backup's version unless it asks for a later one.
+		e = &engine{version: fakeprovider.RestoredVersion(requested), group: group}
+		es.byKey[key] = e
 	case !ok:
-		e = &engine{version: resolve(requested), group: group}
+		e = &engine{version: fakeprovider.EngineVersion(requested), group: group}
 		es.byKey[key] = e
 	case generation == e.generation:
 	case below(requested, e.version):
 		e.refused = append(e.refused, fmt.Sprintf("engineVersion %s while %s runs", requested, e.version))
 	case fp["applyImmediately"] == true:
 		if requested != e.version && !sameMajorAlone(requested, e.version) {
-			e.version = resolve(requested)
+			e.version = fakeprovider.EngineVersion(requested)
 		}
 		if group != "" {
 			e.group = group
@@ -104,7 +85,7 @@ func (es *engines) apply(key, selected string, generation int64, fp, at map[stri
 		e.pendingVersion, e.pendingGroup = "", ""
 	default:
 		if requested != e.version && !sameMajorAlone(requested, e.version) {
-			e.pendingVersion = resolve(requested)
+			e.pendingVersion = fakeprovider.EngineVersion(requested)
 		}
 		if group != e.group {
 			e.pendingGroup = group

@@ -291,6 +291,12 @@ func checkComposed(t *testing.T, x *xrRef, xr *unstructured.Unstructured, objs m
 				t.Errorf("%s: label %s=%q, want %q", where, k, labels[k], v)
 			}
 		}
+		if isManaged(u) && strictRefs && u.GetDeletionTimestamp() == nil {
+			// Converged: the provider resolved every reference.
+			for _, r := range unresolvedReferences(u) {
+				t.Errorf("%s: reference not resolved: %s", where, r)
+			}
+		}
 		if isManaged(u) {
 			pc, _, _ := unstructured.NestedStringMap(u.Object, "spec", "providerConfigRef")
 			if pc["kind"] != "ClusterProviderConfig" || pc["name"] != "default" {

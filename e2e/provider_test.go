@@ -4,8 +4,6 @@ package e2e
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -23,8 +21,11 @@ import (
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/util/retry"
 	"k8s.io/client-go/util/workqueue"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/function-aurora-postgres/function-aurora-postgres/e2e/internal/awsrefs"
 	"github.com/function-aurora-postgres/function-aurora-postgres/e2e/kube"
+	"github.com/function-aurora-postgres/function-aurora-postgres/internal/fakeprovider"
 )
 
 // account is the AWS account the provider acts in: the ARNs it reports name
@@ -40,6 +41,12 @@ const (
 	// errProtectedCluster is what AWS answers DeleteDBCluster for a cluster
 	// with deletion protection.
 	errProtectedCluster = "InvalidParameterCombination: Cannot delete protected Cluster, please disable deletion protection and try again."
+	// providerFieldManager owns what the provider writes to a managed
+	// resource's spec: resolved references.
+	providerFieldManager = "provider-aws"
+	// annotationExternalName holds the ID of a managed resource's external
+	// resource.
+	annotationExternalName = "crossplane.io/external-name"
 )
 
 // errDeletionRefused is a delete AWS refused: the provider tries again.
@@ -76,12 +83,21 @@ type deletion struct {
 // managed resource exists, it reports it created, as the provider would
 // after calling AWS: status.atProvider with the observed parameters and the
 // values AWS assigns (IDs, ARNs, endpoints, secret ARNs, stack outputs, VPC
-// endpoint DNS names, secret version IDs), and Ready=True, Synced=True. It
-// writes only the status subresource, which the CRD's schema validates (and
-// prunes: a misspelled field would never reach the function). References
-// are not resolved: nothing in the function reads resolved references.
+// endpoint DNS names, secret version IDs), and Ready=True, Synced=True. Like
+// the provider's managed reconciler it first resolves the resource's
+// references with provider-aws's own generated resolvers
+// (awsrefs.ResolveReferences), reading the targets from the API
+// server, and writes the resolved values and references into the spec; a
+// resource whose references do not resolve it reports Ready=False,
+// Synced=False with the resolver's error, and tries again at the next
+// poll. Status goes through the status subresource, which the CRD's schema
+// validates (and prunes: a misspelled field would never reach the
+// function).
 type provider struct {
 	c *kube.Client
+	// reader reads reference targets as the provider's resolvers do: typed,
+	// through controller-runtime, from the API server.
+	reader client.Reader
 
 	mu sync.Mutex
 	// atProvider of every resource reported, by namespace/name, for
@@ -106,8 +122,15 @@ type provider struct {
 	engines engines
 }
 
-func newProvider(c *kube.Client) *provider {
-	return &provider{c: c, reported: map[string]map[string]any{}, protected: map[string]bool{}, existing: map[string]map[string]any{}, engines: engines{byKey: map[string]*engine{}}}
+func newProvider(c *kube.Client) (*provider, error) {
+	r, err := client.New(c.Config, client.Options{Scheme: awsrefs.Scheme})
+	if err != nil {
+		return nil, fmt.Errorf("provider: cannot make a client for the reference resolvers: %w", err)
+	}
+	return &provider{
+		c: c, reader: r, reported: map[string]map[string]any{}, protected: map[string]bool{},
+		existing: map[string]map[string]any{}, engines: engines{byKey: map[string]*engine{}},
+	}, nil
 }
 
 // addExisting makes an external resource exist in "AWS".
@@ -120,8 +143,7 @@ func (p *provider) addExisting(kind, externalName string, at map[string]any) {
 // observeOnly reports whether a managed resource's management policies are
 // exactly [Observe].
 func observeOnly(u *unstructured.Unstructured) bool {
-	pols, _, _ := unstructured.NestedStringSlice(u.Object, "spec", "managementPolicies")
-	return len(pols) == 1 && pols[0] == "Observe"
+	return fakeprovider.ObserveOnly(u.Object)
 }
 
 // answered reports whether the provider reported on an observe-only
@@ -133,16 +155,17 @@ func answered(u *unstructured.Unstructured) bool {
 }
 
 // observeExisting is the managed reconciler with management policies
-// [Observe]: it reports the existing resource's observation, or
-// Synced=False: "cannot observe external resource: external resource does
-// not exist" (crossplane-runtime pkg/reconciler/managed/reconciler.go).
+// [Observe]: it resolves no reference, and reports the existing resource's
+// observation, or Synced=False: "cannot observe external resource:
+// external resource does not exist" (crossplane-runtime
+// pkg/reconciler/managed/reconciler.go).
 func (p *provider) observeExisting(ctx context.Context, u *unstructured.Unstructured) error {
 	p.mu.Lock()
-	at, ok := p.existing[u.GetKind()+"/"+u.GetAnnotations()["crossplane.io/external-name"]]
+	at, ok := aws(p.existing).Observed(u.Object)
 	p.mu.Unlock()
 	now := time.Now().UTC().Format(time.RFC3339)
 	status := map[string]any{"conditions": []any{
-		map[string]any{"type": "Synced", "status": "False", "reason": "ReconcileError", "message": "cannot observe external resource: external resource does not exist", "lastTransitionTime": now, "observedGeneration": u.GetGeneration()},
+		map[string]any{"type": "Synced", "status": "False", "reason": "ReconcileError", "message": fakeprovider.MessageNotExist, "lastTransitionTime": now, "observedGeneration": u.GetGeneration()},
 	}}
 	if ok {
 		status = map[string]any{
@@ -153,14 +176,8 @@ func (p *provider) observeExisting(ctx context.Context, u *unstructured.Unstruct
 			},
 		}
 	}
-	patch, err := json.Marshal(map[string]any{"status": status})
-	if err != nil {
-		return err
-	}
-	if _, err := p.c.MergePatch(ctx, u.GroupVersionKind(), u.GetNamespace(), u.GetName(), patch, "status"); err != nil {
-		return fmt.Errorf("provider: cannot report observe-only %s %s/%s: %w", u.GetKind(), u.GetNamespace(), u.GetName(), err)
-	}
-	return nil
+	_, err := p.patchStatus(ctx, u, status)
+	return err
 }
 
 // isManaged reports whether an object is a provider-aws managed resource.
@@ -187,22 +204,34 @@ func (p *provider) observe(ctx context.Context, u *unstructured.Unstructured) er
 	if err := p.addFinalizer(ctx, u); err != nil {
 		return err
 	}
-	at := p.atProvider(u)
+	resolved, err := p.resolveReferences(ctx, u)
+	if apierrors.IsNotFound(err) {
+		return nil
+	}
+	if err != nil && !strings.Contains(err.Error(), errUnresolved) {
+		return fmt.Errorf("provider: cannot resolve the references of %s %s/%s: %w", u.GetKind(), u.GetNamespace(), u.GetName(), err)
+	}
+	if err != nil {
+		return p.reportUnresolved(ctx, u, err)
+	}
+	ext, at := aws(nil).Created(resolved.Object, resolved.GetNamespace()+"/"+resolved.GetName())
+	if isCluster(resolved) {
+		fp, _, _ := unstructured.NestedMap(resolved.Object, "spec", "forProvider")
+		p.engines.apply(resolved.GetNamespace()+"/"+resolved.GetName(), resolved.GetGeneration(), fp, at)
+	}
+	if u, err = p.recordExternalName(ctx, resolved, ext); err != nil {
+		return err
+	}
 	now := time.Now().UTC().Format(time.RFC3339)
-	status := map[string]any{
+	out, err := p.patchStatus(ctx, u, map[string]any{
 		"atProvider": at,
 		"conditions": []any{
 			map[string]any{"type": "Ready", "status": "True", "reason": "Available", "lastTransitionTime": now, "observedGeneration": u.GetGeneration()},
 			map[string]any{"type": "Synced", "status": "True", "reason": "ReconcileSuccess", "lastTransitionTime": now, "observedGeneration": u.GetGeneration()},
 		},
-	}
-	patch, err := json.Marshal(map[string]any{"status": status})
+	})
 	if err != nil {
 		return err
-	}
-	out, err := p.c.MergePatch(ctx, u.GroupVersionKind(), u.GetNamespace(), u.GetName(), patch, "status")
-	if err != nil {
-		return fmt.Errorf("provider: cannot report %s %s/%s: %w", u.GetKind(), u.GetNamespace(), u.GetName(), err)
 	}
 	got, _, _ := unstructured.NestedMap(out.Object, "status", "atProvider")
 	p.mu.Lock()
@@ -215,6 +244,20 @@ func (p *provider) observe(ctx context.Context, u *unstructured.Unstructured) er
 	}
 	p.mu.Unlock()
 	return nil
+}
+
+// patchStatus merges status into a managed resource's status, and returns
+// the resource as the API server kept it.
+func (p *provider) patchStatus(ctx context.Context, u *unstructured.Unstructured, status map[string]any) (*unstructured.Unstructured, error) {
+	patch, err := json.Marshal(map[string]any{"status": status})
+	if err != nil {
+		return nil, err
+	}
+	out, err := p.c.MergePatch(ctx, u.GroupVersionKind(), u.GetNamespace(), u.GetName(), patch, "status")
+	if err != nil {
+		return nil, fmt.Errorf("provider: cannot report %s %s/%s: %w", u.GetKind(), u.GetNamespace(), u.GetName(), err)
+	}
+	return out, nil
 }
 
 // addFinalizer adds the provider's finalizer to a managed resource that is
@@ -404,14 +447,11 @@ func (p *provider) refuseDeletion(ctx context.Context, u *unstructured.Unstructu
 		return nil
 	}
 	now := time.Now().UTC().Format(time.RFC3339)
-	patch, err := json.Marshal(map[string]any{"status": map[string]any{"conditions": []any{
+	_, err := p.patchStatus(ctx, u, map[string]any{"conditions": []any{
 		map[string]any{"type": "Ready", "status": "False", "reason": "Deleting", "lastTransitionTime": now, "observedGeneration": u.GetGeneration()},
 		map[string]any{"type": "Synced", "status": "False", "reason": "ReconcileError", "message": msg, "lastTransitionTime": now, "observedGeneration": u.GetGeneration()},
-	}}})
-	if err != nil {
-		return err
-	}
-	if _, err := p.c.MergePatch(ctx, u.GroupVersionKind(), u.GetNamespace(), u.GetName(), patch, "status"); err != nil && !apierrors.IsNotFound(err) {
+	}})
+	if err != nil && !apierrors.IsNotFound(err) {
 		return fmt.Errorf("cannot report the refused delete: %w", err)
 	}
 	return nil
@@ -473,126 +513,27 @@ func (p *provider) reportedVersionID() string {
 	return p.versionID
 }
 
-// atProvider is what provider-aws would observe: the parameters (upjet
-// mirrors them in atProvider; the schema prunes those it does not), and the
-// values AWS assigns. Values are derived from the object's namespace and name
-// so a run is reproducible.
-func (p *provider) atProvider(u *unstructured.Unstructured) map[string]any {
-	fp, _, _ := unstructured.NestedMap(u.Object, "spec", "forProvider")
-	at := map[string]any{}
-	for k, v := range fp {
-		if strings.HasSuffix(k, "Ref") || strings.HasSuffix(k, "Refs") || strings.HasSuffix(k, "Selector") || strings.HasSuffix(k, "SecretRef") {
-			continue
-		}
-		at[k] = v
-	}
-	region, _ := fp["region"].(string)
-	h := hash(u.GetNamespace() + "/" + u.GetName())
-	ext := u.GetAnnotations()["crossplane.io/external-name"]
-	if ext == "" {
-		ext = u.GetName()
-	}
-	arn := func(service, res string) string {
-		return fmt.Sprintf("arn:aws:%s:%s:%s:%s", service, region, account, res)
-	}
-	group, _, _ := strings.Cut(u.GroupVersionKind().Group, ".")
-	switch group + "/" + u.GetKind() {
-	case "kms/Key":
-		id := uuidLike(h)
-		at["arn"], at["keyId"], at["id"] = arn("kms", "key/"+id), id, id
-	case "kms/Alias":
-		at["arn"], at["id"] = arn("kms", ext), ext
-	case "ec2/SecurityGroup":
-		id := "sg-" + h[:17]
-		at["arn"], at["id"] = arn("ec2", "security-group/"+id), id
-	case "ec2/SecurityGroupIngressRule", "ec2/SecurityGroupEgressRule":
-		id := "sgr-" + h[:17]
-		at["arn"], at["id"] = arn("ec2", "security-group-rule/"+id), id
-	case "ec2/VPCEndpoint":
-		id := "vpce-" + h[:17]
-		at["arn"], at["id"] = arn("ec2", "vpc-endpoint/"+id), id
-		at["dnsEntry"] = []any{map[string]any{
-			"dnsName":      id + "-" + h[17:25] + ".secretsmanager." + region + ".vpce.amazonaws.com",
-			"hostedZoneId": "Z7HUB22UULQXV",
-		}}
-	case "ec2/VPCEndpointSubnetAssociation", "ec2/VPCEndpointSecurityGroupAssociation":
-		at["id"] = "a-" + h[:17]
-	case "rds/SubnetGroup":
-		at["arn"], at["id"] = arn("rds", "subgrp:"+ext), ext
-	case "rds/ClusterParameterGroup":
-		at["arn"], at["id"] = arn("rds", "cluster-pg:"+ext), ext
-	case "rds/ParameterGroup":
-		at["arn"], at["id"] = arn("rds", "pg:"+ext), ext
-	case "rds/Cluster":
-		at["arn"], at["id"] = arn("rds", "cluster:"+ext), ext
-		at["endpoint"] = ext + ".cluster-c9akciq32." + region + ".rds.amazonaws.com"
-		at["readerEndpoint"] = ext + ".cluster-ro-c9akciq32." + region + ".rds.amazonaws.com"
-		p.engines.apply(u.GetNamespace()+"/"+u.GetName(), ext, u.GetGeneration(), fp, at)
-		at["clusterResourceId"] = "cluster-" + strings.ToUpper(h[:26])
-		if fp["port"] == nil {
-			at["port"] = float64(5432)
-		}
-		if fp["manageMasterUserPassword"] == true {
-			at["masterUserSecret"] = []any{map[string]any{
-				"secretArn":    arn("secretsmanager", "secret:rds!cluster-"+uuidLike(h)+"-AbCdEf"),
-				"secretStatus": "active",
-				"kmsKeyId":     arn("kms", "key/"+uuidLike(h[8:])),
-			}}
-		}
-	case "rds/ClusterInstance":
-		at["arn"], at["id"] = arn("rds", "db:"+ext), ext
-		at["endpoint"] = ext + ".c9akciq32." + region + ".rds.amazonaws.com"
-		at["dbiResourceId"] = "db-" + strings.ToUpper(h[:26])
-		at["writer"] = fp["promotionTier"] == nil || fp["promotionTier"] == float64(0) || fp["promotionTier"] == int64(0)
-	case "rds/EventSubscription":
-		at["arn"], at["id"] = arn("rds", "es:"+ext), ext
-		at["customerAwsId"] = account
-	case "cloudwatchlogs/Group":
-		at["arn"], at["id"] = arn("logs", "log-group:"+ext), ext
-	case "cloudwatchlogs/MetricFilter":
-		at["id"] = ext
-	case "cloudwatch/MetricAlarm":
-		at["arn"], at["id"] = arn("cloudwatch", "alarm:"+ext), ext
-	case "cloudwatchevents/Rule", "cloudwatchevents/Target":
-		at["arn"], at["id"] = arn("events", "rule/"+ext), ext
-	case "secretsmanager/Secret":
-		name, _ := fp["name"].(string)
-		id := arn("secretsmanager", "secret:"+name+"-"+h[:6])
-		at["arn"], at["id"] = id, id
-	case "secretsmanager/SecretVersion":
-		v := uuidLike(h)
-		at["versionId"], at["id"] = v, "secret|"+v
-		at["versionStages"] = []any{"AWSCURRENT"}
-	case "secretsmanager/SecretPolicy", "secretsmanager/SecretRotation":
-		at["id"] = "secret-" + h[:12]
-	case "serverlessrepo/CloudFormationStack":
-		name, _ := fp["name"].(string)
-		params, _ := fp["parameters"].(map[string]any)
-		fn, _ := params["functionName"].(string)
-		if fn == "" {
-			fn = name
-		}
-		at["id"] = arn("cloudformation", "stack/serverlessrepo-"+name+"/"+uuidLike(h))
-		at["outputs"] = map[string]any{"RotationLambdaARN": arn("lambda", "function:"+fn)}
-	case "lambda/Function":
-		at["arn"], at["id"] = arn("lambda", "function:"+ext), ext
-	case "lambda/Permission":
-		at["id"] = fp["statementId"]
-	case "iam/Role":
-		at["arn"], at["id"] = fmt.Sprintf("arn:aws:iam::%s:role/%s", account, ext), ext
-	case "iam/RolePolicy", "iam/RolePolicyAttachment":
-		at["id"] = ext + "-" + h[:8]
-	default:
-		at["id"] = ext
-	}
-	return at
+// aws is the provider the suite plays, in the account the Compositions
+// name, with the external resources that exist without a managed resource:
+// the model the unit tests' simulation plays too.
+func aws(existing map[string]map[string]any) fakeprovider.Provider {
+	return fakeprovider.Provider{Account: account, Existing: existing}
 }
 
-func hash(s string) string {
-	h := sha256.Sum256([]byte(s))
-	return hex.EncodeToString(h[:])
-}
-
-func uuidLike(h string) string {
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+// recordExternalName sets the crossplane.io/external-name annotation to the
+// ID AWS assigned, as the managed reconciler does after it created the
+// external resource; reference resolvers extract it.
+func (p *provider) recordExternalName(ctx context.Context, u *unstructured.Unstructured, ext string) (*unstructured.Unstructured, error) {
+	if u.GetAnnotations()[annotationExternalName] == ext {
+		return u, nil
+	}
+	patch, err := json.Marshal(map[string]any{"metadata": map[string]any{"annotations": map[string]any{annotationExternalName: ext}}})
+	if err != nil {
+		return nil, err
+	}
+	out, err := p.c.MergePatch(ctx, u.GroupVersionKind(), u.GetNamespace(), u.GetName(), patch)
+	if err != nil {
+		return nil, fmt.Errorf("provider: cannot record the external name of %s %s/%s: %w", u.GetKind(), u.GetNamespace(), u.GetName(), err)
+	}
+	return out, nil
 }
