@@ -814,10 +814,12 @@ var lifecycleEdits = []lifecycleEdit{
 		switch p % 7 {
 		case 0:
 			spec["engineVersion"] = []string{"16.6", "16.8", "15.10", "16.4"}[p>>3%4]
-			// A major upgrade removes the old cluster parameter group and
-			// its Usage once the cluster runs the new major (engine.go).
+			// A major upgrade removes the old cluster parameter group, the
+			// old DB parameter group of the instances, and their Usages once
+			// the cluster runs the new major (engine.go, parameters.go).
 			return fmt.Sprint("engine ", spec["engineVersion"]), func(n string) bool {
-				return isClusterParameterGroup(resource.Name(n)) || strings.HasPrefix(n, prefixUsage+string(nameClusterParameterGroup))
+				return isClusterParameterGroup(resource.Name(n)) || strings.HasPrefix(n, prefixUsage+string(nameClusterParameterGroup)) ||
+					strings.HasPrefix(n, prefixInstanceParameterGroup) || strings.HasPrefix(n, prefixUsage+prefixInstanceParameterGroup)
 			}
 		case 1:
 			at(spec, "backup")["retentionDays"] = float64(p>>3) + 1
