@@ -480,15 +480,8 @@ func (p *plan) adoptDifferences(o observed, at *rdsv1beta1.ClusterObservation) [
 	if sgs := derefAll(at.VPCSecurityGroupIds); len(sgs) > 0 {
 		add("security groups: runs with %s; Manage replaces them with the function's own group, open only to spec.network.allowedCidrBlocks and allowedSecurityGroupIds", strings.Join(sgs, ", "))
 	}
-	var userTags []string
-	for k := range at.Tags {
-		if _, kept := s.Tags[k]; !kept && k != tagOwnerXR && !strings.HasPrefix(k, "crossplane-") {
-			userTags = append(userTags, k)
-		}
-	}
-	if len(userTags) > 0 {
-		sort.Strings(userTags)
-		add("tags: Manage removes %s (not in spec.tags)", strings.Join(userTags, ", "))
+	if removed := removedTags(at.Tags, func(k string) bool { _, kept := s.Tags[k]; return kept || k == tagOwnerXR }); len(removed) > 0 {
+		add("tags: Manage removes %s (not in spec.tags)", strings.Join(removed, ", "))
 	}
 	running := members(at)
 	for _, id := range running {
@@ -533,17 +526,24 @@ func (p *plan) adoptInstanceDifferences(i int, in Instance, id string, io *rdsv1
 	if v, w := ptr.Deref(io.AutoMinorVersionUpgrade, *want.AutoMinorVersionUpgrade), *want.AutoMinorVersionUpgrade; v != w {
 		add("autoMinorVersionUpgrade %t; Manage sets %t (spec.engineVersion %s)", v, w, p.spec.EngineVersion)
 	}
-	var extra []string
-	for k := range io.Tags {
-		if _, kept := want.Tags[k]; !kept && !strings.HasPrefix(k, "crossplane-") {
-			extra = append(extra, k)
-		}
-	}
-	if len(extra) > 0 {
-		sort.Strings(extra)
-		add("Manage removes tags %s (not in spec.tags)", strings.Join(extra, ", "))
+	if removed := removedTags(io.Tags, func(k string) bool { _, kept := want.Tags[k]; return kept }); len(removed) > 0 {
+		add("Manage removes tags %s (not in spec.tags)", strings.Join(removed, ", "))
 	}
 	return diffs
+}
+
+// removedTags are the running tags, sorted, that Manage removes: those not
+// kept, except upjet's own crossplane-* tags, which the provider's field
+// manager owns.
+func removedTags(running map[string]*string, kept func(string) bool) []string {
+	var out []string
+	for k := range running {
+		if !kept(k) && !strings.HasPrefix(k, "crossplane-") {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // checkAdoption refuses what Manage cannot do to an adopted cluster: values

@@ -31,6 +31,7 @@ const maxConditionMessage = 240
 // claim Ready=False while the cluster serves; the XR's Available condition
 // says what did not apply, and the gates (observed.ready) still wait for it.
 func (p *plan) setDesired(drs map[string]*fnv1.Resource, d *desired, o observed, f facts) (notReady, unsynced []string, err error) {
+	taken := d.waitingFor(reasonClusterExists)
 	for _, n := range d.order {
 		s, err := desiredStruct(d.objects[n])
 		if err != nil {
@@ -39,7 +40,7 @@ func (p *plan) setDesired(drs map[string]*fnv1.Resource, d *desired, o observed,
 		r := &fnv1.Resource{Resource: s, Ready: fnv1.Ready_READY_FALSE}
 		switch {
 		case !o.up(n) || (n == nameCluster && f.status.Endpoint == ""):
-			notReady = append(notReady, describeNotReady(n, d.objects[n], o, d.waitingFor(reasonClusterExists)))
+			notReady = append(notReady, describeNotReady(n, d.objects[n], o, taken))
 		case o.unsynced(n):
 			r.Ready = fnv1.Ready_READY_TRUE
 			unsynced = append(unsynced, describeNotReady(n, d.objects[n], o, false))
