@@ -476,3 +476,19 @@ func TestDocLinks(t *testing.T) {
 		}
 	}
 }
+
+// readmeBudget is the README front page's size: what a user needs first
+// (what it is, try it, install it, the API overview and the composed-resource
+// table); the rest belongs in docs/, linked from it.
+const readmeBudget = 20 << 10
+
+// TestREADMEFrontPage keeps the README within its budget.
+func TestREADMEFrontPage(t *testing.T) {
+	fi, err := os.Stat(readmeFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Size() > readmeBudget {
+		t.Errorf("%s is %d bytes, over its %d-byte budget: move detail into docs/ and link it", readmeFile, fi.Size(), readmeBudget)
+	}
+}

@@ -29,16 +29,27 @@ version="$(awk -v m="$mod" '($1==m){print $2; exit} ($1=="require" && $2==m){pri
 bin="$CACHE_DIR/bin/$name-$version"
 if [[ ! -x "$bin" ]]; then
   mkdir -p "$CACHE_DIR/bin"
+  # One build per tool at a time: a caller that finds another process
+  # building it (.ci/run builds the tools in the background while the Go
+  # tests run) waits for that build instead of starting a second one.
+  if command -v flock >/dev/null 2>&1; then
+    exec 9>"$bin.lock"
+    flock 9
+  fi
+fi
+if [[ ! -x "$bin" ]]; then
   log "building $name $version ($pkg) -> $bin"
   start=$SECONDS
   tmp="$(mktemp "$bin.XXXXXX")"
   trap 'rm -f "$tmp"' EXIT
-  ldflags=""
+  # -s -w: no symbol table or DWARF, which the tools are never debugged
+  # with and which take a good part of linking kube-apiserver's 100 MB.
+  ldflags="-s -w"
   case "$name" in
-    crossplane*) ldflags="-X=github.com/crossplane/crossplane-runtime/v2/pkg/version.version=$version" ;;
+    crossplane*) ldflags+=" -X=github.com/crossplane/crossplane-runtime/v2/pkg/version.version=$version" ;;
     kube-*)
       minor="${version#v*.}"; minor="${minor%%.*}"; major="${version#v}"; major="${major%%.*}"
-      ldflags="-X=k8s.io/component-base/version.gitVersion=$version -X=k8s.io/component-base/version.gitMajor=$major -X=k8s.io/component-base/version.gitMinor=$minor -X=k8s.io/component-base/version.gitTreeState=clean" ;;
+      ldflags+=" -X=k8s.io/component-base/version.gitVersion=$version -X=k8s.io/component-base/version.gitMajor=$major -X=k8s.io/component-base/version.gitMinor=$minor -X=k8s.io/component-base/version.gitTreeState=clean" ;;
   esac
   (cd "$moddir" && go build -ldflags="$ldflags" -o "$tmp" "$pkg") || die "building $name failed"
   chmod +x "$tmp"
