@@ -109,7 +109,9 @@ func checkCustomEndpointMembersComposed(s *ruleState) []ruleFinding {
 		bad := func(format string, a ...any) {
 			out = append(out, ruleFinding{Resource: e.Name, Message: fmt.Sprintf(format, a...)})
 		}
-		fp := func(path ...string) string { return objString(e.Obj, append([]string{"spec", "forProvider"}, path...)...) }
+		fp := func(path ...string) string {
+			return objString(e.Obj, append([]string{"spec", "forProvider"}, path...)...)
+		}
 		switch sel := objString(e.Obj, "spec", "forProvider", "clusterIdentifierSelector", "matchLabels", labelComponent); {
 		case id == "":
 			bad("belongs to no composed rds Cluster")
