@@ -100,6 +100,15 @@ func validateAutoscaling(root *field.Path, s *AuroraSpec) field.ErrorList {
 	case r.MinCapacity != nil && *r.MinCapacity > *r.MaxCapacity:
 		errs = append(errs, field.Invalid(p.Child("minCapacity"), *r.MinCapacity, fmt.Sprintf("must not exceed maxCapacity (%d)", *r.MaxCapacity)))
 	}
+	// NOTE: the policy tracks a metric of the readers, which a cluster
+	// without readers does not report: with minCapacity 0 and no reader in
+	// spec.instances, Aurora Auto Scaling never adds the first one ("You
+	// have no Aurora Replicas in your DB cluster. Add at least one Aurora
+	// Replica for Auto Scaling to start adjusting", Rungutan/sentry-fargate-cf-stack#30;
+	// a minCapacity of 1 adds it: awsdocs/amazon-aurora-user-guide#22).
+	if r.MinCapacity != nil && *r.MinCapacity == 0 && len(s.Instances) < 2 {
+		errs = append(errs, field.Invalid(p.Child("minCapacity"), *r.MinCapacity, "0 with no reader in spec.instances never scales: the policy tracks the readers' metric, which needs a reader; set minCapacity to at least 1 or add a reader"))
+	}
 	switch {
 	case r.TargetCPUPercent == nil && r.TargetConnections == nil:
 		errs = append(errs, field.Required(p, "one of targetCpuPercent and targetConnections: the readers' metric to keep at the target"))
@@ -189,7 +198,8 @@ func (p *plan) readerScalingPolicy(r *ReaderAutoscaling) *aasv1beta1.Policy {
 // composeReaderAutoscaling adds the scalable target once the cluster and its
 // writer are Ready, and the policy once the target is: Aurora Auto Scaling
 // needs a cluster with a writer and scales only an available cluster
-// ("Before you begin", Aurora.Integrating.AutoScaling), and
+// ("Before you begin", Aurora.Integrating.AutoScaling; a policy added before
+// the writer never added a replica: awsdocs/amazon-aurora-user-guide#22), and
 // PutScalingPolicy fails for a target that is not registered. Each gate is
 // passed for good once its resource exists. Turned off, both leave the
 // desired state: Crossplane deletes the policy and deregisters the target,
