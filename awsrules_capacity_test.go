@@ -39,6 +39,74 @@ var capacityRules = []awsRule{
 		},
 		Check: checkCustomEndpointMembersComposed,
 	},
+	{
+		ID:        "CapacityAfterItsDependencies",
+		Statement: "A call that composes an appautoscaling Target for the first time has observed the rds Cluster and the writer ClusterInstance Ready; a Policy, its Target Ready; an rds ClusterEndpoint, the Cluster and every ClusterInstance it names Ready.",
+		Citations: []string{
+			"https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.Integrating.AutoScaling.html (a cluster with a writer first; scales only an available cluster)",
+			"https://github.com/awsdocs/amazon-aurora-user-guide/issues/22 (a policy added before the writer never added a replica)",
+			"https://docs.aws.amazon.com/autoscaling/application/APIReference/API_PutScalingPolicy.html (ObjectNotFoundException: no scalable target registered)",
+			"https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBClusterEndpoint.html (DBInstanceNotFoundFault for a static member that does not exist)",
+		},
+		Check: checkCapacityAfterItsDependencies,
+	},
+}
+
+// ruleObservedReadyByExternalName reports whether an observed resource of
+// the kind with that external name is Ready.
+func ruleObservedReadyByExternalName(s *ruleState, k objKind, ext string) bool {
+	for _, o := range s.observedOf(k) {
+		if objAnnotation(o.Obj, ruleAnnotationExternalName) == ext {
+			return observedReady(o.Obj)
+		}
+	}
+	return false
+}
+
+func checkCapacityAfterItsDependencies(s *ruleState) []ruleFinding {
+	if !s.ObservedKnown {
+		return nil
+	}
+	var out []ruleFinding
+	id := ruleClusterID(s)
+	firstTime := func(k objKind) []ruleObject {
+		var fresh []ruleObject
+		for _, o := range s.desiredOf(k) {
+			if _, ok := s.Observed[o.Name]; !ok {
+				fresh = append(fresh, o)
+			}
+		}
+		return fresh
+	}
+	clusterReady := id != "" && ruleObservedReadyByExternalName(s, ruleKindRDSCluster, id)
+	for _, t := range firstTime(ruleKindScalingTarget) {
+		writer := ""
+		if len(s.Spec.Instances) > 0 {
+			writer = instanceIdentifier(id, instanceSuffix(0, s.Spec.Instances[0]))
+		}
+		if !clusterReady || !ruleObservedReadyByExternalName(s, ruleKindRDSClusterInstance, writer) {
+			out = append(out, ruleFinding{Resource: t.Name, Message: fmt.Sprintf("is composed for the first time before the cluster %q and its writer %q are observed Ready", id, writer)})
+		}
+	}
+	for _, p := range firstTime(ruleKindScalingPolicy) {
+		sel := objString(p.Obj, "spec", "forProvider", "resourceIdSelector", "matchLabels", labelComponent)
+		if o, ok := s.Observed[sel]; !ok || !observedReady(o) {
+			out = append(out, ruleFinding{Resource: p.Name, Message: fmt.Sprintf("is composed for the first time before its scalable target %q is observed Ready", sel)})
+		}
+	}
+	for _, e := range firstTime(ruleKindClusterEndpoint) {
+		if !clusterReady {
+			out = append(out, ruleFinding{Resource: e.Name, Message: fmt.Sprintf("is composed for the first time before the cluster %q is observed Ready", id)})
+		}
+		members, _ := objField(e.Obj, "spec", "forProvider", "staticMembers")
+		list, _ := members.([]any)
+		for _, m := range list {
+			if ms, _ := m.(string); !ruleObservedReadyByExternalName(s, ruleKindRDSClusterInstance, ms) {
+				out = append(out, ruleFinding{Resource: e.Name, Message: fmt.Sprintf("is composed for the first time before its member %q is observed Ready", ms)})
+			}
+		}
+	}
+	return out
 }
 
 // ruleClusterID is the external name of the desired rds Cluster, or "".
@@ -164,6 +232,10 @@ func capacitySelfTests() map[string]ruleSelfTest {
 	endpoint := func(typ string, members ...any) map[string]any {
 		return withExternalName(testMR(ruleKindClusterEndpoint, "custom-endpoint-x", map[string]any{"region": "us-east-1", "clusterIdentifierSelector": testSelector("cluster"), "customEndpointType": typ, "staticMembers": members}), "orders-x")
 	}
+	withSelector := func(p map[string]any) map[string]any {
+		p["spec"].(map[string]any)["forProvider"].(map[string]any)["resourceIdSelector"] = testSelector("autoscaling-readers-target")
+		return p
+	}
 	with := func(extra map[string]map[string]any) *ruleState {
 		d := cluster()
 		for k, v := range extra {
@@ -185,6 +257,37 @@ func capacitySelfTests() map[string]ruleSelfTest {
 				`ReaderScalingTargetIsThisCluster: self-test: "autoscaling-readers-policy" (appautoscaling Policy): tracks "ECSServiceAverageCPUUtilization", not one of the readers' metrics [RDSReaderAverageCPUUtilization RDSReaderAverageDatabaseConnections]`,
 				`ReaderScalingTargetIsThisCluster: self-test: "autoscaling-readers-target" (appautoscaling Target): spec.forProvider minCapacity 1 and maxCapacity 16 are not 0 <= min <= max <= 15`,
 				`ReaderScalingTargetIsThisCluster: self-test: "autoscaling-readers-target" (appautoscaling Target): spec.forProvider.resourceId is "orders", not this XR's cluster:orders`,
+			}},
+		},
+		"CapacityAfterItsDependenciesGood": {
+			reason: "Target, policy and endpoint composed once what each needs is observed Ready pass.",
+			args: args{rule: "CapacityAfterItsDependencies", state: func() *ruleState {
+				st := with(map[string]map[string]any{"autoscaling-readers-target": target("cluster:orders", 1, 4), "autoscaling-readers-policy": withSelector(policy("RDSReaderAverageCPUUtilization")), "custom-endpoint-x": endpoint("READER", "orders-reader")})
+				st.ObservedKnown = true
+				st.Observed = map[string]map[string]any{
+					"cluster":                    withConditions(cluster()["cluster"], "True", "True"),
+					"instance-1":                 withConditions(cluster()["instance-1"], "True", "True"),
+					"instance-reader":            withConditions(cluster()["instance-reader"], "True", "True"),
+					"autoscaling-readers-target": withConditions(target("cluster:orders", 1, 4), "True", "True"),
+				}
+				return st
+			}()},
+		},
+		"CapacityAfterItsDependenciesBad": {
+			reason: "A target before the writer is Ready, a policy before its target exists and an endpoint before its member exists fail.",
+			args: args{rule: "CapacityAfterItsDependencies", state: func() *ruleState {
+				st := with(map[string]map[string]any{"autoscaling-readers-target": target("cluster:orders", 1, 4), "autoscaling-readers-policy": withSelector(policy("RDSReaderAverageCPUUtilization")), "custom-endpoint-x": endpoint("READER", "orders-reader")})
+				st.ObservedKnown = true
+				st.Observed = map[string]map[string]any{
+					"cluster":    withConditions(cluster()["cluster"], "True", "True"),
+					"instance-1": withConditions(cluster()["instance-1"], "False", "True"),
+				}
+				return st
+			}()},
+			want: want{violations: []string{
+				`CapacityAfterItsDependencies: self-test: "autoscaling-readers-policy" (appautoscaling Policy): is composed for the first time before its scalable target "autoscaling-readers-target" is observed Ready`,
+				`CapacityAfterItsDependencies: self-test: "autoscaling-readers-target" (appautoscaling Target): is composed for the first time before the cluster "orders" and its writer "orders-1" are observed Ready`,
+				`CapacityAfterItsDependencies: self-test: "custom-endpoint-x" (rds ClusterEndpoint): is composed for the first time before its member "orders-reader" is observed Ready`,
 			}},
 		},
 		"CustomEndpointMembersComposedGood": {
