@@ -42,7 +42,11 @@ const (
 
 // Limits of reader autoscaling. An Aurora cluster has at most 15 Aurora
 // Replicas (Aurora user guide, "Aurora Replicas"), so no scalable target
-// goes beyond; the console's defaults for both cooldowns are 300 s.
+// goes beyond. Both cooldowns default to Application Auto Scaling's own
+// default for Aurora DB clusters, 300 s ("Define cooldown periods",
+// https://docs.aws.amazon.com/autoscaling/application/userguide/target-tracking-scaling-policy-overview.html).
+// The other bounds are the function's: they refuse settings that cannot
+// work well, not settings AWS refuses.
 const (
 	maxAutoscaledReaders          = 15
 	defaultScalingCooldownSeconds = 300
