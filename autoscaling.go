@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/utils/ptr"
@@ -227,4 +228,21 @@ func (p *plan) composeReaderAutoscaling(d *desired, o observed) {
 	if o.exists(nameReaderScalingPolicy) || o.ready(nameReaderScalingTarget) {
 		d.add(nameReaderScalingPolicy, p.readerScalingPolicy(r))
 	}
+}
+
+// capacityDeletionNote is what status.deletion adds for the capacity
+// features: the scaling target, its policy and the custom endpoints go at
+// once, and the replicas Aurora Auto Scaling added, which Crossplane does
+// not know, hold up the cluster's deletion until someone deletes them (RDS:
+// "Cluster cannot be deleted, it still contains DB instances",
+// hashicorp/terraform-provider-aws#19536).
+func (p *plan) capacityDeletionNote() string {
+	var b strings.Builder
+	if p.spec.readerAutoscaling() != nil {
+		fmt.Fprintf(&b, " The scaling target and policy go at once; the readers Aurora Auto Scaling added are not this XR's and stay, and RDS refuses to delete a cluster with instances: before deleting the XR remove spec.autoscaling.readers, then delete the cluster's remaining application-autoscaling replicas (aws rds describe-db-clusters --db-cluster-identifier %s lists them; see docs/capacity.md).", p.clusterID)
+	}
+	if len(p.spec.CustomEndpoints) > 0 {
+		b.WriteString(" The custom endpoints go at once.")
+	}
+	return b.String()
 }
