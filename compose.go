@@ -171,6 +171,8 @@ func (p *plan) compose(o observed, f facts) *desired {
 		d.wait("WaitingForCluster", "waiting for rds Cluster %q to become ready before creating its %d instance(s)", p.clusterID, held)
 	}
 
+	p.composeReaderAutoscaling(d, o)
+	p.composeCustomEndpoints(d, o)
 	p.composeRotation(d, o, f)
 	p.composeMonitoring(d, s.Monitoring, o)
 	if p.selfManaged() && p.rotationEnabled() {

@@ -207,6 +207,7 @@ func (p *plan) deletionStatus(st AuroraStatus) *DeletionStatus {
 	if gone := p.goneAtOnce(); len(gone) > 0 {
 		b.WriteString(" Whatever stays, these go at once: " + strings.Join(gone, ", ") + ".")
 	}
+	b.WriteString(p.capacityDeletionNote())
 	ds.Message = b.String()
 	return ds
 }

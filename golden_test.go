@@ -76,6 +76,15 @@ var goldenCases = map[string]goldenCase{
 		xr:     "testdata/xr/parameters.yaml",
 		steady: true,
 	},
+	"CapacityFirstReconcile": {
+		reason: "Reader autoscaling and custom endpoints at the first reconcile: the scalable target waits for the cluster and its writer, the endpoints for their instances.",
+		xr:     "testdata/xr/capacity.yaml",
+	},
+	"CapacitySteadyState": {
+		reason: "Reader autoscaling (target on cluster:<identifier>, CPU policy) and two custom endpoints over named instances, their addresses in status.",
+		xr:     "testdata/xr/capacity.yaml",
+		steady: true,
+	},
 	"RDSManagedRotationFirstReconcile": {
 		reason: "RDS owns the password; the rotation schedule waits for the RDS-owned secret's ARN.",
 		xr:     "testdata/xr/rds-managed.yaml",

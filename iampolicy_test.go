@@ -30,6 +30,7 @@ var providerIAMPolicyFiles = []string{
 	"docs/provider-iam-policy.json",
 	"docs/provider-iam-policy-logs-alarms-secrets.json",
 	"docs/provider-iam-policy-rotator.json",
+	"docs/provider-iam-policy-capacity.json",
 }
 
 const (
@@ -129,6 +130,32 @@ var iamActionsByKind = map[string]struct {
 			"rds:CreateEventSubscription", "rds:DescribeEventSubscriptions", "rds:ModifyEventSubscription",
 			"rds:AddSourceIdentifierToSubscription", "rds:RemoveSourceIdentifierFromSubscription", "rds:DeleteEventSubscription",
 			"rds:AddTagsToResource", "rds:RemoveTagsFromResource", "rds:ListTagsForResource",
+		},
+	},
+	"rds.aws.m.upbound.io/ClusterEndpoint": {
+		source: "internal/service/rds/cluster_endpoint.go",
+		actions: []string{
+			"rds:CreateDBClusterEndpoint", "rds:DescribeDBClusterEndpoints", "rds:ModifyDBClusterEndpoint", "rds:DeleteDBClusterEndpoint",
+			"rds:AddTagsToResource", "rds:RemoveTagsFromResource", "rds:ListTagsForResource",
+		},
+	},
+	"appautoscaling.aws.m.upbound.io/Target": {
+		source: "internal/service/appautoscaling/target.go; Application Auto Scaling user guide, service-linked roles: " +
+			"the first registration of an Aurora cluster creates AWSServiceRoleForApplicationAutoScaling_RDSCluster",
+		actions: []string{
+			"application-autoscaling:RegisterScalableTarget", "application-autoscaling:DescribeScalableTargets",
+			"application-autoscaling:DeregisterScalableTarget", "application-autoscaling:TagResource",
+			"application-autoscaling:UntagResource", "application-autoscaling:ListTagsForResource",
+			"iam:CreateServiceLinkedRole",
+		},
+	},
+	"appautoscaling.aws.m.upbound.io/Policy": {
+		source: "internal/service/appautoscaling/policy.go; Application Auto Scaling user guide, \"Permissions required for " +
+			"API actions\": a target-tracking policy's caller creates and deletes its CloudWatch alarms",
+		actions: []string{
+			"application-autoscaling:PutScalingPolicy", "application-autoscaling:DescribeScalingPolicies",
+			"application-autoscaling:DeleteScalingPolicy",
+			"cloudwatch:PutMetricAlarm", "cloudwatch:DescribeAlarms", "cloudwatch:DeleteAlarms",
 		},
 	},
 	"ec2.aws.m.upbound.io/SecurityGroup": {

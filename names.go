@@ -423,3 +423,32 @@ func isClusterParameterGroup(n resource.Name) bool {
 func clusterParameterGroupName(clusterID, major string) string {
 	return clusterID + "-" + engineAuroraPostgreSQL + major
 }
+
+// Capacity (autoscaling.go, endpoints_custom.go).
+const (
+	nameReaderScalingTarget = resource.Name("autoscaling-readers-target")
+	nameReaderScalingPolicy = resource.Name("autoscaling-readers-policy")
+	prefixCustomEndpoint    = "custom-endpoint-"
+)
+
+// nameCustomEndpoint is the composed resource of spec.customEndpoints[].name.
+func nameCustomEndpoint(name string) resource.Name {
+	return resource.Name(prefixCustomEndpoint + name)
+}
+
+// customEndpointIdentifier is a custom endpoint's identifier, unique per
+// account and region like the cluster identifier it starts with.
+func customEndpointIdentifier(clusterID, name string) string {
+	return clusterID + "-" + name
+}
+
+// readerScalingResourceID is how Application Auto Scaling names an Aurora
+// cluster: cluster:<identifier>.
+func readerScalingResourceID(clusterID string) string {
+	return "cluster:" + clusterID
+}
+
+// readerScalingPolicyName is the policy's name, unique per scalable target.
+func readerScalingPolicyName(clusterID string) string {
+	return "aurora-" + clusterID + "-readers"
+}

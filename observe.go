@@ -94,6 +94,7 @@ func observe(m xrMeta, s *AuroraSpec, o observed, prev AuroraStatus) facts {
 		setIf(&st.SecretARN, &f.masterSecretARN)
 	}
 	st.RotationEnabled = ptr.To(ptr.Deref(s.Credentials.Rotation.Enabled, true))
+	st.CustomEndpoints = customEndpointAddresses(s, o, prev.CustomEndpoints)
 	f.status = st
 	ownKey := ""
 	if s.Encryption.ExistingKMSKeyARN == "" {

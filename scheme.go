@@ -7,6 +7,7 @@ import (
 
 	"github.com/crossplane/function-sdk-go/resource/composed"
 
+	aasv1beta1 "github.com/function-aurora-postgres/function-aurora-postgres/internal/aws/appautoscaling/v1beta1"
 	cloudwatchv1beta1 "github.com/function-aurora-postgres/function-aurora-postgres/internal/aws/cloudwatch/v1beta1"
 	logsv1beta1 "github.com/function-aurora-postgres/function-aurora-postgres/internal/aws/cloudwatchlogs/v1beta1"
 	ec2v1beta1 "github.com/function-aurora-postgres/function-aurora-postgres/internal/aws/ec2/v1beta1"
@@ -22,6 +23,7 @@ import (
 // composedKinds are the kinds this function composes, by group version.
 var composedKinds = map[schema.GroupVersion][]runtime.Object{
 	corev1.SchemeGroupVersion:         {&corev1.Secret{}},
+	aasv1beta1.CRDGroupVersion:        {&aasv1beta1.Target{}, &aasv1beta1.Policy{}},
 	cloudwatchv1beta1.CRDGroupVersion: {&cloudwatchv1beta1.MetricAlarm{}},
 	logsv1beta1.CRDGroupVersion:       {&logsv1beta1.Group{}, &logsv1beta1.MetricFilter{}},
 	ec2v1beta1.CRDGroupVersion: {
@@ -33,7 +35,7 @@ var composedKinds = map[schema.GroupVersion][]runtime.Object{
 	lambdav1beta1.CRDGroupVersion: {&lambdav1beta1.Function{}, &lambdav1beta1.Permission{}},
 	rdsv1beta1.CRDGroupVersion: {
 		&rdsv1beta1.Cluster{}, &rdsv1beta1.ClusterInstance{}, &rdsv1beta1.ClusterParameterGroup{}, &rdsv1beta1.ParameterGroup{},
-		&rdsv1beta1.SubnetGroup{}, &rdsv1beta1.EventSubscription{},
+		&rdsv1beta1.SubnetGroup{}, &rdsv1beta1.EventSubscription{}, &rdsv1beta1.ClusterEndpoint{},
 	},
 	smv1beta1.CRDGroupVersion: {
 		&smv1beta1.Secret{}, &smv1beta1.SecretVersion{}, &smv1beta1.SecretPolicy{}, &smv1beta1.SecretRotation{},

@@ -58,6 +58,9 @@ type AuroraSpec struct {
 	// Restore and Adopt: restore.go and adopt.go.
 	Restore *Restore `json:"restore,omitempty"`
 	Adopt   *Adopt   `json:"adopt,omitempty"`
+	// Autoscaling and CustomEndpoints: autoscaling.go and endpoints_custom.go.
+	Autoscaling     *Autoscaling     `json:"autoscaling,omitempty"`
+	CustomEndpoints []CustomEndpoint `json:"customEndpoints,omitempty"`
 }
 
 // Network places the cluster in a VPC and says who may connect to it.
@@ -201,6 +204,9 @@ type AuroraStatus struct {
 	Bootstrap *BootstrapStatus `json:"bootstrap,omitempty"`
 	// Deletion says what deleting the XR does and leaves behind (deletion.go).
 	Deletion *DeletionStatus `json:"deletion,omitempty"`
+	// CustomEndpoints are the custom endpoints' addresses by name
+	// (endpoints_custom.go).
+	CustomEndpoints map[string]string `json:"customEndpoints,omitempty"`
 }
 
 // xrMeta is the part of the XR's identity that names and placement derive

@@ -40,6 +40,7 @@ var churnVariants = []string{
 	"testdata/xr/alarms-off.yaml",
 	"testdata/xr/custom-pattern.yaml",
 	"testdata/xr/private-dns.yaml",
+	"testdata/xr/capacity.yaml", // reader autoscaling, custom endpoints
 }
 
 const (

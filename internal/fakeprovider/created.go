@@ -125,6 +125,21 @@ func (p Provider) Created(obj map[string]any, seed string) (string, map[string]a
 		at["endpoint"] = ext + ".c9akciq32." + region + ".rds.amazonaws.com"
 		at["dbiResourceId"] = "db-" + strings.ToUpper(h[:26])
 		at["writer"] = number(fp["promotionTier"]) == 0
+	case "rds/ClusterEndpoint":
+		// DNS names of custom endpoints: <identifier>.cluster-custom-<the
+		// account's DNS identifier in the region>.<region>.rds.amazonaws.com.
+		at["arn"], at["id"] = arn("rds", "cluster-endpoint:"+ext), ext
+		at["endpoint"] = ext + ".cluster-custom-c9akciq32." + region + ".rds.amazonaws.com"
+	case "appautoscaling/Target":
+		// Terraform's ID of a scalable target is its resource ID.
+		ext, _ = fp["resourceId"].(string)
+		at["id"] = ext
+		at["arn"] = arn("application-autoscaling", "scalable-target/"+h[:32])
+	case "appautoscaling/Policy":
+		ns, _ := fp["serviceNamespace"].(string)
+		res, _ := fp["resourceId"].(string)
+		at["id"] = ext
+		at["arn"] = arn("autoscaling", "scalingPolicy:"+UUIDLike(h)+":resource/"+ns+"/"+res+":policyName/"+ext)
 	case "rds/EventSubscription":
 		at["arn"], at["id"] = arn("rds", "es:"+ext), ext
 		at["customerAwsId"] = p.Account

@@ -6,6 +6,15 @@ package fakeprovider
 // (internal/aws/kinds.txt), in the order provider-aws's generated resolver
 // of the kind resolves them.
 var References = map[Kind][]Reference{
+	{APIVersion: "appautoscaling.aws.m.upbound.io/v1beta1", Kind: "Target"}: {
+		{Selector: "spec.forProvider.roleArnSelector", Value: "roleArn", Ref: "roleArnRef", Multi: false, Target: Kind{APIVersion: "iam.aws.m.upbound.io/v1beta1", Kind: "Role"}, Extract: "status.atProvider.arn", Field: "mg.Spec.ForProvider.RoleArn"},
+		{Selector: "spec.initProvider.roleArnSelector", Value: "roleArn", Ref: "roleArnRef", Multi: false, Target: Kind{APIVersion: "iam.aws.m.upbound.io/v1beta1", Kind: "Role"}, Extract: "status.atProvider.arn", Field: "mg.Spec.InitProvider.RoleArn"},
+	},
+	{APIVersion: "appautoscaling.aws.m.upbound.io/v1beta1", Kind: "Policy"}: {
+		{Selector: "spec.forProvider.resourceIdSelector", Value: "resourceId", Ref: "resourceIdRef", Multi: false, Target: Kind{APIVersion: "appautoscaling.aws.m.upbound.io/v1beta1", Kind: "Target"}, Extract: "spec.forProvider.resourceId", Field: "mg.Spec.ForProvider.ResourceID"},
+		{Selector: "spec.forProvider.scalableDimensionSelector", Value: "scalableDimension", Ref: "scalableDimensionRef", Multi: false, Target: Kind{APIVersion: "appautoscaling.aws.m.upbound.io/v1beta1", Kind: "Target"}, Extract: "spec.forProvider.scalableDimension", Field: "mg.Spec.ForProvider.ScalableDimension"},
+		{Selector: "spec.forProvider.serviceNamespaceSelector", Value: "serviceNamespace", Ref: "serviceNamespaceRef", Multi: false, Target: Kind{APIVersion: "appautoscaling.aws.m.upbound.io/v1beta1", Kind: "Target"}, Extract: "spec.forProvider.serviceNamespace", Field: "mg.Spec.ForProvider.ServiceNamespace"},
+	},
 	{APIVersion: "cloudwatch.aws.m.upbound.io/v1beta1", Kind: "MetricAlarm"}: {
 		{Selector: "spec.forProvider.alarmActionsSelector", Value: "alarmActions", Ref: "alarmActionsRefs", Multi: true, Target: Kind{}, Extract: "status.atProvider.arn", Field: "mg.Spec.ForProvider.AlarmActions"},
 		{Selector: "spec.forProvider.okActionsSelector", Value: "okActions", Ref: "okActionsRefs", Multi: true, Target: Kind{}, Extract: "status.atProvider.arn", Field: "mg.Spec.ForProvider.OkActions"},
@@ -153,6 +162,14 @@ var References = map[Kind][]Reference{
 		{Selector: "spec.forProvider.sourceIdsSelector", Value: "sourceIds", Ref: "sourceIdsRefs", Multi: true, Target: Kind{APIVersion: "rds.aws.m.upbound.io/v1beta1", Kind: "Instance"}, Extract: "spec.forProvider.identifier", Field: "mg.Spec.ForProvider.SourceIds"},
 		{Selector: "spec.initProvider.snsTopicSelector", Value: "snsTopic", Ref: "snsTopicRef", Multi: false, Target: Kind{}, Extract: "status.atProvider.arn", Field: "mg.Spec.InitProvider.SnsTopic"},
 		{Selector: "spec.initProvider.sourceIdsSelector", Value: "sourceIds", Ref: "sourceIdsRefs", Multi: true, Target: Kind{APIVersion: "rds.aws.m.upbound.io/v1beta1", Kind: "Instance"}, Extract: "spec.forProvider.identifier", Field: "mg.Spec.InitProvider.SourceIds"},
+	},
+	{APIVersion: "rds.aws.m.upbound.io/v1beta1", Kind: "ClusterEndpoint"}: {
+		{Selector: "spec.forProvider.clusterIdentifierSelector", Value: "clusterIdentifier", Ref: "clusterIdentifierRef", Multi: false, Target: Kind{APIVersion: "rds.aws.m.upbound.io/v1beta1", Kind: "Cluster"}, Extract: "status.atProvider.id", Field: "mg.Spec.ForProvider.ClusterIdentifier"},
+		{Selector: "spec.forProvider.excludedMembersSelector", Value: "excludedMembers", Ref: "excludedMembersRefs", Multi: true, Target: Kind{APIVersion: "rds.aws.m.upbound.io/v1beta1", Kind: "ClusterInstance"}, Extract: "status.atProvider.id", Field: "mg.Spec.ForProvider.ExcludedMembers"},
+		{Selector: "spec.forProvider.staticMembersSelector", Value: "staticMembers", Ref: "staticMembersRefs", Multi: true, Target: Kind{APIVersion: "rds.aws.m.upbound.io/v1beta1", Kind: "ClusterInstance"}, Extract: "status.atProvider.id", Field: "mg.Spec.ForProvider.StaticMembers"},
+		{Selector: "spec.initProvider.clusterIdentifierSelector", Value: "clusterIdentifier", Ref: "clusterIdentifierRef", Multi: false, Target: Kind{APIVersion: "rds.aws.m.upbound.io/v1beta1", Kind: "Cluster"}, Extract: "status.atProvider.id", Field: "mg.Spec.InitProvider.ClusterIdentifier"},
+		{Selector: "spec.initProvider.excludedMembersSelector", Value: "excludedMembers", Ref: "excludedMembersRefs", Multi: true, Target: Kind{APIVersion: "rds.aws.m.upbound.io/v1beta1", Kind: "ClusterInstance"}, Extract: "status.atProvider.id", Field: "mg.Spec.InitProvider.ExcludedMembers"},
+		{Selector: "spec.initProvider.staticMembersSelector", Value: "staticMembers", Ref: "staticMembersRefs", Multi: true, Target: Kind{APIVersion: "rds.aws.m.upbound.io/v1beta1", Kind: "ClusterInstance"}, Extract: "status.atProvider.id", Field: "mg.Spec.InitProvider.StaticMembers"},
 	},
 	{APIVersion: "secretsmanager.aws.m.upbound.io/v1beta1", Kind: "Secret"}: {
 		{Selector: "spec.forProvider.kmsKeyIdSelector", Value: "kmsKeyId", Ref: "kmsKeyIdRef", Multi: false, Target: Kind{APIVersion: "kms.aws.m.upbound.io/v1beta1", Kind: "Key"}, Extract: ExternalName, Field: "mg.Spec.ForProvider.KMSKeyID"},

@@ -6,6 +6,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
+	appautoscalingv1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/appautoscaling/v1beta1"
 	cloudwatchv1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/cloudwatch/v1beta1"
 	cloudwatchlogsv1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/cloudwatchlogs/v1beta1"
 	ec2v1beta1 "github.com/upbound/provider-aws/v2/apis/namespaced/ec2/v1beta1"
@@ -30,6 +31,7 @@ var Scheme = func() *runtime.Scheme {
 
 // composedGroups registers the groups of internal/aws/kinds.txt.
 var composedGroups = runtime.SchemeBuilder{
+	appautoscalingv1beta1.SchemeBuilder.AddToScheme,
 	cloudwatchv1beta1.SchemeBuilder.AddToScheme,
 	cloudwatchlogsv1beta1.SchemeBuilder.AddToScheme,
 	ec2v1beta1.SchemeBuilder.AddToScheme,

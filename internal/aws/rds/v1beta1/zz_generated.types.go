@@ -1170,6 +1170,193 @@ type Cluster struct {
 	Status ClusterStatus `json:"status,omitempty"`
 }
 
+type ClusterEndpointInitParameters struct {
+
+	// The cluster identifier.
+	// +crossplane:generate:reference:type=github.com/upbound/provider-aws/v2/apis/namespaced/rds/v1beta1.Cluster
+	// +crossplane:generate:reference:extractor=github.com/crossplane/upjet/v2/pkg/resource.ExtractResourceID()
+	ClusterIdentifier *string `json:"clusterIdentifier,omitempty" tf:"cluster_identifier,omitempty"`
+
+	// Reference to a Cluster in rds to populate clusterIdentifier.
+	// +kubebuilder:validation:Optional
+	ClusterIdentifierRef *v1.NamespacedReference `json:"clusterIdentifierRef,omitempty" tf:"-"`
+
+	// Selector for a Cluster in rds to populate clusterIdentifier.
+	// +kubebuilder:validation:Optional
+	ClusterIdentifierSelector *v1.NamespacedSelector `json:"clusterIdentifierSelector,omitempty" tf:"-"`
+
+	// The type of the endpoint. One of: READER , ANY .
+	CustomEndpointType *string `json:"customEndpointType,omitempty" tf:"custom_endpoint_type,omitempty"`
+
+	// List of DB instance identifiers that aren't part of the custom endpoint group. All other eligible instances are reachable through the custom endpoint. Only relevant if the list of static members is empty. Conflicts with static_members.
+	// +crossplane:generate:reference:type=github.com/upbound/provider-aws/v2/apis/namespaced/rds/v1beta1.ClusterInstance
+	// +crossplane:generate:reference:extractor=github.com/crossplane/upjet/v2/pkg/resource.ExtractResourceID()
+	// +listType=set
+	ExcludedMembers []*string `json:"excludedMembers,omitempty" tf:"excluded_members,omitempty"`
+
+	// References to ClusterInstance in rds to populate excludedMembers.
+	// +kubebuilder:validation:Optional
+	ExcludedMembersRefs []v1.NamespacedReference `json:"excludedMembersRefs,omitempty" tf:"-"`
+
+	// Selector for a list of ClusterInstance in rds to populate excludedMembers.
+	// +kubebuilder:validation:Optional
+	ExcludedMembersSelector *v1.NamespacedSelector `json:"excludedMembersSelector,omitempty" tf:"-"`
+
+	// List of DB instance identifiers that are part of the custom endpoint group. Conflicts with excluded_members.
+	// +crossplane:generate:reference:type=github.com/upbound/provider-aws/v2/apis/namespaced/rds/v1beta1.ClusterInstance
+	// +crossplane:generate:reference:extractor=github.com/crossplane/upjet/v2/pkg/resource.ExtractResourceID()
+	// +listType=set
+	StaticMembers []*string `json:"staticMembers,omitempty" tf:"static_members,omitempty"`
+
+	// References to ClusterInstance in rds to populate staticMembers.
+	// +kubebuilder:validation:Optional
+	StaticMembersRefs []v1.NamespacedReference `json:"staticMembersRefs,omitempty" tf:"-"`
+
+	// Selector for a list of ClusterInstance in rds to populate staticMembers.
+	// +kubebuilder:validation:Optional
+	StaticMembersSelector *v1.NamespacedSelector `json:"staticMembersSelector,omitempty" tf:"-"`
+
+	// Key-value map of resource tags.
+	// +mapType=granular
+	Tags map[string]*string `json:"tags,omitempty" tf:"tags,omitempty"`
+}
+
+type ClusterEndpointObservation struct {
+
+	// Amazon Resource Name (ARN) of cluster
+	Arn *string `json:"arn,omitempty" tf:"arn,omitempty"`
+
+	// The cluster identifier.
+	ClusterIdentifier *string `json:"clusterIdentifier,omitempty" tf:"cluster_identifier,omitempty"`
+
+	// The type of the endpoint. One of: READER , ANY .
+	CustomEndpointType *string `json:"customEndpointType,omitempty" tf:"custom_endpoint_type,omitempty"`
+
+	// A custom endpoint for the Aurora cluster
+	Endpoint *string `json:"endpoint,omitempty" tf:"endpoint,omitempty"`
+
+	// List of DB instance identifiers that aren't part of the custom endpoint group. All other eligible instances are reachable through the custom endpoint. Only relevant if the list of static members is empty. Conflicts with static_members.
+	// +listType=set
+	ExcludedMembers []*string `json:"excludedMembers,omitempty" tf:"excluded_members,omitempty"`
+
+	// The RDS Cluster Endpoint Identifier
+	ID *string `json:"id,omitempty" tf:"id,omitempty"`
+
+	// Region where this resource will be managed. Defaults to the Region set in the provider configuration.
+	// Region is the region you'd like your resource to be created in.
+	Region *string `json:"region,omitempty" tf:"region,omitempty"`
+
+	// List of DB instance identifiers that are part of the custom endpoint group. Conflicts with excluded_members.
+	// +listType=set
+	StaticMembers []*string `json:"staticMembers,omitempty" tf:"static_members,omitempty"`
+
+	// Key-value map of resource tags.
+	// +mapType=granular
+	Tags map[string]*string `json:"tags,omitempty" tf:"tags,omitempty"`
+
+	// A map of tags assigned to the resource, including those inherited from the provider default_tags configuration block.
+	// +mapType=granular
+	TagsAll map[string]*string `json:"tagsAll,omitempty" tf:"tags_all,omitempty"`
+}
+
+type ClusterEndpointParameters struct {
+
+	// The cluster identifier.
+	// +crossplane:generate:reference:type=github.com/upbound/provider-aws/v2/apis/namespaced/rds/v1beta1.Cluster
+	// +crossplane:generate:reference:extractor=github.com/crossplane/upjet/v2/pkg/resource.ExtractResourceID()
+	// +kubebuilder:validation:Optional
+	ClusterIdentifier *string `json:"clusterIdentifier,omitempty" tf:"cluster_identifier,omitempty"`
+
+	// Reference to a Cluster in rds to populate clusterIdentifier.
+	// +kubebuilder:validation:Optional
+	ClusterIdentifierRef *v1.NamespacedReference `json:"clusterIdentifierRef,omitempty" tf:"-"`
+
+	// Selector for a Cluster in rds to populate clusterIdentifier.
+	// +kubebuilder:validation:Optional
+	ClusterIdentifierSelector *v1.NamespacedSelector `json:"clusterIdentifierSelector,omitempty" tf:"-"`
+
+	// The type of the endpoint. One of: READER , ANY .
+	// +kubebuilder:validation:Optional
+	CustomEndpointType *string `json:"customEndpointType,omitempty" tf:"custom_endpoint_type,omitempty"`
+
+	// List of DB instance identifiers that aren't part of the custom endpoint group. All other eligible instances are reachable through the custom endpoint. Only relevant if the list of static members is empty. Conflicts with static_members.
+	// +crossplane:generate:reference:type=github.com/upbound/provider-aws/v2/apis/namespaced/rds/v1beta1.ClusterInstance
+	// +crossplane:generate:reference:extractor=github.com/crossplane/upjet/v2/pkg/resource.ExtractResourceID()
+	// +kubebuilder:validation:Optional
+	// +listType=set
+	ExcludedMembers []*string `json:"excludedMembers,omitempty" tf:"excluded_members,omitempty"`
+
+	// References to ClusterInstance in rds to populate excludedMembers.
+	// +kubebuilder:validation:Optional
+	ExcludedMembersRefs []v1.NamespacedReference `json:"excludedMembersRefs,omitempty" tf:"-"`
+
+	// Selector for a list of ClusterInstance in rds to populate excludedMembers.
+	// +kubebuilder:validation:Optional
+	ExcludedMembersSelector *v1.NamespacedSelector `json:"excludedMembersSelector,omitempty" tf:"-"`
+
+	// Region where this resource will be managed. Defaults to the Region set in the provider configuration.
+	// Region is the region you'd like your resource to be created in.
+	// +kubebuilder:validation:Required
+	Region *string `json:"region" tf:"region,omitempty"`
+
+	// List of DB instance identifiers that are part of the custom endpoint group. Conflicts with excluded_members.
+	// +crossplane:generate:reference:type=github.com/upbound/provider-aws/v2/apis/namespaced/rds/v1beta1.ClusterInstance
+	// +crossplane:generate:reference:extractor=github.com/crossplane/upjet/v2/pkg/resource.ExtractResourceID()
+	// +kubebuilder:validation:Optional
+	// +listType=set
+	StaticMembers []*string `json:"staticMembers,omitempty" tf:"static_members,omitempty"`
+
+	// References to ClusterInstance in rds to populate staticMembers.
+	// +kubebuilder:validation:Optional
+	StaticMembersRefs []v1.NamespacedReference `json:"staticMembersRefs,omitempty" tf:"-"`
+
+	// Selector for a list of ClusterInstance in rds to populate staticMembers.
+	// +kubebuilder:validation:Optional
+	StaticMembersSelector *v1.NamespacedSelector `json:"staticMembersSelector,omitempty" tf:"-"`
+
+	// Key-value map of resource tags.
+	// +kubebuilder:validation:Optional
+	// +mapType=granular
+	Tags map[string]*string `json:"tags,omitempty" tf:"tags,omitempty"`
+}
+
+// ClusterEndpointSpec defines the desired state of ClusterEndpoint
+type ClusterEndpointSpec struct {
+	v2.ManagedResourceSpec `json:",inline"`
+	ForProvider            ClusterEndpointParameters `json:"forProvider"`
+	// THIS IS A BETA FIELD. It will be honored
+	// unless the Management Policies feature flag is disabled.
+	// InitProvider holds the same fields as ForProvider, with the exception
+	// of Identifier and other resource reference fields. The fields that are
+	// in InitProvider are merged into ForProvider when the resource is created.
+	// The same fields are also added to the terraform ignore_changes hook, to
+	// avoid updating them after creation. This is useful for fields that are
+	// required on creation, but we do not desire to update them after creation,
+	// for example because of an external controller is managing them, like an
+	// autoscaler.
+	InitProvider ClusterEndpointInitParameters `json:"initProvider,omitempty"`
+}
+
+// ClusterEndpointStatus defines the observed state of ClusterEndpoint.
+type ClusterEndpointStatus struct {
+	v1.ResourceStatus `json:",inline"`
+	AtProvider        ClusterEndpointObservation `json:"atProvider,omitempty"`
+}
+
+// ClusterEndpoint is the Schema for the ClusterEndpoints API. Manages an RDS Aurora Cluster Endpoint
+// +kubebuilder:printcolumn:name="SYNCED",type="string",JSONPath=".status.conditions[?(@.type=='Synced')].status"
+// +kubebuilder:printcolumn:name="READY",type="string",JSONPath=".status.conditions[?(@.type=='Ready')].status"
+// +kubebuilder:printcolumn:name="EXTERNAL-NAME",type="string",JSONPath=".metadata.annotations.crossplane\\.io/external-name"
+// +kubebuilder:printcolumn:name="AGE",type="date",JSONPath=".metadata.creationTimestamp"
+// +kubebuilder:resource:scope=Namespaced,categories={crossplane,managed,aws}
+type ClusterEndpoint struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+	// +kubebuilder:validation:XValidation:rule="!('*' in self.managementPolicies || 'Create' in self.managementPolicies || 'Update' in self.managementPolicies) || has(self.forProvider.customEndpointType) || (has(self.initProvider) && has(self.initProvider.customEndpointType))",message="spec.forProvider.customEndpointType is a required parameter"
+	Spec   ClusterEndpointSpec   `json:"spec"`
+	Status ClusterEndpointStatus `json:"status,omitempty"`
+}
+
 type ClusterInstanceInitParameters struct {
 
 	// Specifies whether any database modifications are applied immediately, or during the next maintenance window. Default isfalse.
