@@ -58,6 +58,9 @@ type AuroraSpec struct {
 	// Restore and Adopt: restore.go and adopt.go.
 	Restore *Restore `json:"restore,omitempty"`
 	Adopt   *Adopt   `json:"adopt,omitempty"`
+	// TLS and StorageType: access.go.
+	TLS         *TLS   `json:"tls,omitempty"`
+	StorageType string `json:"storageType,omitempty"`
 }
 
 // Network places the cluster in a VPC and says who may connect to it.
@@ -201,6 +204,8 @@ type AuroraStatus struct {
 	Bootstrap *BootstrapStatus `json:"bootstrap,omitempty"`
 	// Deletion says what deleting the XR does and leaves behind (deletion.go).
 	Deletion *DeletionStatus `json:"deletion,omitempty"`
+	// ClusterResourceID names the cluster in IAM policies (rds-db:connect).
+	ClusterResourceID string `json:"clusterResourceId,omitempty"`
 }
 
 // xrMeta is the part of the XR's identity that names and placement derive
