@@ -130,10 +130,24 @@ func planTLS(s *AuroraSpec, o observed) tlsPlan {
 		}
 		t.ca[n] = ca
 	}
+	// NOTE: every member an adopted cluster reports counts, observed or
+	// not yet (its members are observed a call after it); a cluster this
+	// XR created has only the instances it composes.
+	seen := map[string]bool{}
 	for n := range o {
-		member := strings.HasPrefix(string(n), prefixMember) || strings.HasPrefix(string(n), prefixInstance)
-		if member && observeOnly(o, n) && !slices.Contains(currentCACerts, o.str(n, "status", "atProvider", "caCertIdentifier")) {
+		if !strings.HasPrefix(string(n), prefixMember) && !strings.HasPrefix(string(n), prefixInstance) {
+			continue
+		}
+		seen[o.annotation(n, annotationExternalName)] = true
+		if observeOnly(o, n) && !slices.Contains(currentCACerts, o.str(n, "status", "atProvider", "caCertIdentifier")) {
 			t.verifyFull = false
+		}
+	}
+	if at, ok := atProvider[rdsv1beta1.ClusterObservation](o, nameCluster); ok && s.Adopt != nil {
+		for _, id := range members(at) {
+			if !seen[id] {
+				t.verifyFull = false
+			}
 		}
 	}
 	return t

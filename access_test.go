@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -102,6 +103,7 @@ func TestPlanTLS(t *testing.T) {
 	two := []Instance{{InstanceClass: "db.r6g.large"}, {InstanceClass: "db.r6g.large"}}
 	type args struct {
 		tls      *TLS
+		adopt    bool
 		observed map[resource.Name]map[string]any
 	}
 	type want struct {
@@ -147,6 +149,20 @@ func TestPlanTLS(t *testing.T) {
 			}},
 			want: want{ca: map[resource.Name]string{"instance-1": caRSA2048G1, "instance-2": caRSA2048G1}, verifyFull: false},
 		},
+		"MemberNotObservedYet": {
+			reason: "A member an adopted cluster reports but not observed yet could run any CA.",
+			args: args{adopt: true, observed: map[resource.Name]map[string]any{
+				"cluster": {"apiVersion": "rds.aws.m.upbound.io/v1beta1", "kind": "Cluster", "status": map[string]any{"atProvider": map[string]any{"clusterMembers": []any{"legacy-1"}}}},
+			}},
+			want: want{ca: map[resource.Name]string{"instance-1": caRSA2048G1, "instance-2": caRSA2048G1}, verifyFull: false},
+		},
+		"OwnClusterMembers": {
+			reason: "A cluster this XR created has only the instances it pins: what else it reports is not this XR's.",
+			args: args{observed: map[resource.Name]map[string]any{
+				"cluster": {"apiVersion": "rds.aws.m.upbound.io/v1beta1", "kind": "Cluster", "status": map[string]any{"atProvider": map[string]any{"clusterMembers": []any{"console-made"}}}},
+			}},
+			want: want{ca: map[resource.Name]string{"instance-1": caRSA2048G1, "instance-2": caRSA2048G1}, verifyFull: true},
+		},
 		"ExpiredMember": {
 			reason: "An adopted member outside the spec on an expired CA rules out verify-full.",
 			args: args{observed: map[resource.Name]map[string]any{
@@ -158,6 +174,9 @@ func TestPlanTLS(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			s := &AuroraSpec{Instances: two, TLS: tc.args.tls}
+			if tc.args.adopt {
+				s.Adopt = &Adopt{ClusterIdentifier: "legacy", Mode: AdoptModeObserve}
+			}
 			o := observed{}
 			for n, obj := range tc.args.observed {
 				o[n] = mustStruct(obj)
@@ -303,5 +322,49 @@ func TestInstanceAccessDifference(t *testing.T) {
 				t.Errorf("%s\ninstanceAccessDifference(...): -want, +got:\n%s", tc.reason, diff)
 			}
 		})
+	}
+}
+
+// TestXRDAccessRules runs both XRDs' CEL rules on spec.logging.exports:
+// the IAM authentication log is refused at admission without IAM
+// authentication, as validate refuses it.
+func TestXRDAccessRules(t *testing.T) {
+	base := func() map[string]any {
+		return map[string]any{"spec": map[string]any{
+			"region":  "us-east-1",
+			"network": map[string]any{"vpcId": "vpc-0123456789abcdef0", "subnetIds": []any{"subnet-01", "subnet-02"}},
+			"logging": map[string]any{"exports": []any{"postgresql", "iam-db-auth-error"}},
+		}}
+	}
+	cases := map[string]struct {
+		reason string
+		obj    map[string]any
+		want   []string
+	}{
+		"IAMLogWithoutIAM": {
+			reason: "The log export without IAM authentication is refused.",
+			obj:    base(),
+			want:   []string{"spec.logging.exports iam-db-auth-error needs spec.iamDatabaseAuthentication"},
+		},
+		"IAMLogWithIAM": {
+			reason: "With IAM authentication it is accepted, with a CA and I/O-Optimized storage.",
+			obj:    setSpec(setSpec(setSpec(base(), "iamDatabaseAuthentication", true), "tls.caCertIdentifier", "rds-ca-ecc384-g1"), "storageType", "aurora-iopt1"),
+		},
+	}
+	for xrd, path := range xrdFiles {
+		s, v := xrdStructural(t, path)
+		for name, tc := range cases {
+			t.Run(xrd+"/"+name, func(t *testing.T) {
+				got := celValidate(s, v, tc.obj, nil)
+				if len(got) != len(tc.want) {
+					t.Fatalf("%s\nCEL errors: want %q, got %q", tc.reason, tc.want, got)
+				}
+				for i, w := range tc.want {
+					if !strings.Contains(got[i], w) {
+						t.Errorf("%s\nCEL error %d: want it to contain %q, got %q", tc.reason, i, w, got[i])
+					}
+				}
+			})
+		}
 	}
 }
