@@ -104,8 +104,7 @@ type tlsPlan struct {
 	// ca is the CA of each instance of spec.instances, by composed name.
 	ca map[resource.Name]string
 	// verifyFull is true when every instance the endpoints can route to
-	// has a current CA: the pinned ones, and the observe-only members of an
-	// adopted cluster that report one.
+	// runs a current CA, or, not reported yet, pins one.
 	verifyFull bool
 }
 
@@ -139,7 +138,11 @@ func planTLS(s *AuroraSpec, o observed) tlsPlan {
 			continue
 		}
 		seen[o.annotation(n, annotationExternalName)] = true
-		if observeOnly(o, n) && !slices.Contains(currentCACerts, o.str(n, "status", "atProvider", "caCertIdentifier")) {
+		// An instance still on an expired CA until its restart in the
+		// maintenance window fails verify-full: what runs counts, the pin
+		// only until RDS reports one.
+		runs := o.str(n, "status", "atProvider", "caCertIdentifier")
+		if (runs != "" || observeOnly(o, n)) && !slices.Contains(currentCACerts, runs) {
 			t.verifyFull = false
 		}
 	}

@@ -143,9 +143,9 @@ func TestPlanTLS(t *testing.T) {
 			want: want{ca: map[resource.Name]string{"instance-1": caRSA4096G1, "instance-2": caRSA2048G1}, verifyFull: true},
 		},
 		"ExpiredReplaced": {
-			reason: "An instance on an expired CA gets the default.",
+			reason: "An instance on an expired CA gets the default; until it runs it, verify-full would fail against it.",
 			args: args{observed: map[resource.Name]map[string]any{
-				"instance-1": observedInstance("", "rds-ca-2019", true),
+				"instance-1": observedInstance("", "rds-ca-2019", false),
 			}},
 			want: want{ca: map[resource.Name]string{"instance-1": caRSA2048G1, "instance-2": caRSA2048G1}, verifyFull: false},
 		},

@@ -32,7 +32,7 @@ var accessRules = []awsRule{
 	},
 	{
 		ID:        "VerifyFullNeedsPinnedCA",
-		Statement: "A connection secret or connection details say sslmode verify-full only when every managed ClusterInstance pins a current CA and every observe-only one runs one, with sslrootcert_url the region's bundle in its partition's trust store; else sslmode is require.",
+		Statement: "A connection secret or connection details say sslmode verify-full only when every managed ClusterInstance pins a current CA, every observed one that reports a CA (observe-only ones must) runs a current one, and sslrootcert_url is the region's bundle in its partition's trust store; else sslmode is require.",
 		Citations: []string{
 			"https://www.postgresql.org/docs/current/libpq-ssl.html (verify-full checks the server certificate against sslrootcert and the host name)",
 			"https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/UsingWithRDS.SSL.html#UsingWithRDS.SSL.RegionCertificates (per-region bundles; GovCloud's from truststore.pki.us-gov-west-1.rds.amazonaws.com)",
@@ -132,6 +132,12 @@ func checkVerifyFullNeedsPinnedCA(s *ruleState) []ruleFinding {
 		o := s.ObservedObserveOnly[n]
 		if ruleKindRDSClusterInstance.is(o) && !slices.Contains(ruleCurrentCAs, objString(o, "status", "atProvider", "caCertIdentifier")) {
 			unpinned = append(unpinned, n)
+		}
+	}
+	// What runs until the restart that applies the pin.
+	for _, o := range s.observedOf(ruleKindRDSClusterInstance) {
+		if runs := objString(o.Obj, "status", "atProvider", "caCertIdentifier"); runs != "" && !slices.Contains(ruleCurrentCAs, runs) && !slices.Contains(unpinned, o.Name) {
+			unpinned = append(unpinned, o.Name)
 		}
 	}
 	part, _ := rulePartitionOf(s.Spec.Region)
@@ -256,11 +262,12 @@ func accessSelfTests() map[string]ruleSelfTest {
 					"connection-secret": secret("verify-full", "https://truststore.pki.rds.amazonaws.com/us-gov-east-1/us-gov-east-1-bundle.pem"),
 				})
 				s.ObservedObserveOnly = map[string]map[string]any{"member-legacy-2": observedInstance("rds-ca-2019")}
+				s.Observed["instance-3"] = observedInstance("rds-ca-2019")
 				s.ConnectionDetails = map[string][]byte{"sslmode": []byte("disable")}
 				return s
 			}()},
 			want: want{violations: []string{
-				`VerifyFullNeedsPinnedCA: self-test: "connection-secret" (v1 Secret): says sslmode verify-full, but instance-1, member-legacy-2 pin(s) or run(s) no current CA`,
+				`VerifyFullNeedsPinnedCA: self-test: "connection-secret" (v1 Secret): says sslmode verify-full, but instance-1, member-legacy-2, instance-3 pin(s) or run(s) no current CA`,
 				`VerifyFullNeedsPinnedCA: self-test: the XR: says sslmode "disable": the cluster forces TLS, so verify-full or require`,
 			}},
 		},
