@@ -368,3 +368,27 @@ func TestXRDAccessRules(t *testing.T) {
 		}
 	}
 }
+
+// TestLegacyConnectionSecretKeys: Crossplane copies to a legacy claim's
+// connection secret only the keys the XRD lists (connectionSecretKeys), so
+// every key the function can write must be there (the e2e suite's legacy
+// claim lost sslrootcert_url before it was).
+func TestLegacyConnectionSecretKeys(t *testing.T) {
+	xrd := readObject(t, xrdFiles["Legacy"])
+	listed := map[string]bool{}
+	for _, k := range xrd["spec"].(map[string]any)["connectionSecretKeys"].([]any) {
+		listed[k.(string)] = true
+	}
+	p := &plan{
+		spec:      &AuroraSpec{IAMDatabaseAuthentication: ptr.To(true), TLS: &TLS{CACertIdentifier: caRSA4096G1}},
+		region:    "us-east-1",
+		partition: "aws",
+		tls:       tlsPlan{verifyFull: true},
+	}
+	st := AuroraStatus{Endpoint: "e", ReaderEndpoint: "r", Port: 5432, SecretARN: "arn:aws:secretsmanager:us-east-1:111122223333:secret:x", ClusterARN: "arn:aws:rds:us-east-1:111122223333:cluster:c", ClusterResourceID: "cluster-X"}
+	for k := range p.connectionDetails(st) {
+		if !listed[k] {
+			t.Errorf("%s: connectionSecretKeys lacks %q, which the function writes: Crossplane drops it from the claim's secret", xrdFiles["Legacy"], k)
+		}
+	}
+}
