@@ -467,9 +467,7 @@ func (p *plan) adoptDifferences(o observed, at *rdsv1beta1.ClusterObservation) [
 	if running, want := sortedSet(derefAll(at.EnabledCloudwatchLogsExports)), sortedSet(s.Logging.Exports); !slices.Equal(running, want) {
 		add("logging.exports: runs [%s], the spec asks [%s]", strings.Join(running, ", "), strings.Join(want, ", "))
 	}
-	if v := ptr.Deref(at.IAMDatabaseAuthenticationEnabled, false); v != *s.IAMDatabaseAuthentication {
-		add("iamDatabaseAuthentication: runs %t, the spec asks %t", v, *s.IAMDatabaseAuthentication)
-	}
+	diffs = append(diffs, p.accessDifferences(at)...)
 	if v := ptr.Deref(at.DBClusterParameterGroupName, ""); v != "" && v != p.clusterID {
 		kept := fmt.Sprintf(" and none of %q's own settings unless spec.parameters repeats them", v)
 		if strings.HasPrefix(v, "default.") {
@@ -525,6 +523,9 @@ func (p *plan) adoptInstanceDifferences(i int, in Instance, id string, io *rdsv1
 	}
 	if v, w := ptr.Deref(io.AutoMinorVersionUpgrade, *want.AutoMinorVersionUpgrade), *want.AutoMinorVersionUpgrade; v != w {
 		add("autoMinorVersionUpgrade %t; Manage sets %t (spec.engineVersion %s)", v, w, p.spec.EngineVersion)
+	}
+	if d := instanceAccessDifference(&want, io, *p.spec.ApplyImmediately); d != "" {
+		add("%s", d)
 	}
 	if removed := removedTags(io.Tags, func(k string) bool { _, kept := want.Tags[k]; return kept }); len(removed) > 0 {
 		add("Manage removes tags %s (not in spec.tags)", strings.Join(removed, ", "))

@@ -373,6 +373,7 @@ func findingSelfTests() map[string]ruleSelfTest {
 		restoreAdoptSelfTests(),
 		cachedReferenceSelfTests(),
 		capacitySelfTests(),
+		accessSelfTests(),
 	} {
 		for name := range group {
 			if _, ok := cases[name]; ok {

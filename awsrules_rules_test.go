@@ -468,6 +468,12 @@ func regionAndPartitionProblems(v, region string, part rulePartition) []string {
 				break
 			}
 		}
+		if strings.HasPrefix(host, "truststore.pki.") {
+			// NOTE: RDS's certificate bundles are served from one region
+			// per partition (GovCloud's from us-gov-west-1 for both
+			// regions): UsingWithRDS.SSL.html#UsingWithRDS.SSL.RegionCertificates.
+			continue
+		}
 		labels := strings.Split(base, ".")
 		var named []string
 		for i := max(0, len(labels)-2); i < len(labels); i++ {

@@ -29,11 +29,11 @@ func (p *plan) connectionDetails(st AuroraStatus) map[string][]byte {
 		connKeyPort:       []byte(strconv.FormatInt(st.Port, 10)),
 		connKeyDBName:     []byte(p.spec.DatabaseName),
 		connKeyUsername:   []byte(p.spec.MasterUsername),
-		connKeySSLMode:    []byte("require"),
 	}
 	if st.SecretARN != "" {
 		d[connKeySecretARN] = []byte(st.SecretARN)
 	}
+	p.accessConnectionDetails(d, st)
 	return d
 }
 

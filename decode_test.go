@@ -75,8 +75,8 @@ network:
 		},
 		"TopLevelTypo": {
 			reason: "A field no type has is refused with its path, without a suggestion when nothing is close.",
-			args:   args{namespace: "team", spec: base + "storagetype: aurora-iopt1\n"},
-			want:   want{unknown: []string{`spec.storagetype: Unsupported value: unknown field`}},
+			args:   args{namespace: "team", spec: base + "backtrackwindow: 72\n"},
+			want:   want{unknown: []string{`spec.backtrackwindow: Unsupported value: unknown field`}},
 		},
 		"TopLevelWrongCase": {
 			reason: "encoding/json would take deletionprotection for deletionProtection; the API server would prune it.",
@@ -123,7 +123,7 @@ instances:
 		"Several": {
 			reason: "Every unknown field is reported, in the order of the spec's fields, each level's own sorted by name.",
 			args: args{namespace: "team", spec: `
-storagetype: aurora-iopt1
+backtrackwindow: 72
 region: us-east-1
 Region: us-west-2
 network:
@@ -150,7 +150,7 @@ monitoring:
 				`spec.monitoring.alarms.cpu.treshold: Unsupported value: unknown field: did you mean threshold?`,
 				`spec.monitoring.alarms.memory: Unsupported value: unknown field`,
 				`spec.Region: Unsupported value: unknown field: did you mean region? (field names are case-sensitive)`,
-				`spec.storagetype: Unsupported value: unknown field`,
+				`spec.backtrackwindow: Unsupported value: unknown field`,
 			}},
 		},
 		"NamespacedCrossplaneFields": {
@@ -203,7 +203,7 @@ writeConnectionSecretToRef: {name: orders-db, namespace: team}
 		},
 		"FreeFormTags": {
 			reason: "spec.tags is a map: any key is a tag, even one that looks like a field.",
-			args:   args{namespace: "team", spec: base + "tags: {storagetype: gp3, Region: eu-west-1, kubernetes.io/owner: team-a, Team: payments}\n"},
+			args:   args{namespace: "team", spec: base + "tags: {backtrackwindow: gp3, Region: eu-west-1, kubernetes.io/owner: team-a, Team: payments}\n"},
 		},
 		"WrongTypeWhereObjectExpected": {
 			reason: "A value of the wrong type is the JSON decoder's to report, with today's message.",
@@ -212,10 +212,10 @@ writeConnectionSecretToRef: {name: orders-db, namespace: team}
 		},
 		"TypeErrorAndUnknownFields": {
 			reason: "A wrong type is reported with the unknown fields, so one call shows every mistake the decoder found.",
-			args:   args{namespace: "team", spec: base + "port: \"5432\"\nstoragetype: gp3\n"},
+			args:   args{namespace: "team", spec: base + "port: \"5432\"\nbacktrackwindow: gp3\n"},
 			want: want{
-				unknown: []string{`spec.storagetype: Unsupported value: unknown field`},
-				err:     `spec.storagetype: Unsupported value: unknown field; spec.port: Invalid value: got a JSON string, want integer`,
+				unknown: []string{`spec.backtrackwindow: Unsupported value: unknown field`},
+				err:     `spec.backtrackwindow: Unsupported value: unknown field; spec.port: Invalid value: got a JSON string, want integer`,
 			},
 		},
 	}
@@ -299,14 +299,14 @@ func TestDecodeXRExamples(t *testing.T) {
 func TestRunFunctionUnknownFields(t *testing.T) {
 	xr := readObject(t, "example/xr.yaml")
 	spec := xr["spec"].(map[string]any)
-	spec["storagetype"] = "aurora-iopt1"
+	spec["backtrackwindow"] = 72
 	spec["port"] = 80
 	spec["monitoring"].(map[string]any)["alarms"].(map[string]any)["cpu"] = map[string]any{"treshold": 90}
 	rsp := run(t, newRequest(xr, exampleInput(), nil))
 
 	const want = "invalid XAuroraCluster: " +
 		"spec.monitoring.alarms.cpu.treshold: Unsupported value: unknown field: did you mean threshold?; " +
-		"spec.storagetype: Unsupported value: unknown field; " +
+		"spec.backtrackwindow: Unsupported value: unknown field; " +
 		"spec.port: Invalid value: 80: must be between 1150 and 65535"
 	var fatal []string
 	for _, r := range rsp.GetResults() {
@@ -412,7 +412,7 @@ func TestClosestField(t *testing.T) {
 		"CaseAndTypo":   {reason: "Case does not count as an edit.", name: "VPCCIDRBLOCK", want: "vpcCidrBlocks"},
 		"TooFar":        {reason: "Three edits is a different word.", name: "allowedCidrs", want: ""},
 		"ShortTwoEdits": {reason: "Short names get one edit: vpc is not vpcId.", name: "vpc", want: ""},
-		"Unrelated":     {reason: "Nothing close.", name: "storagetype", want: ""},
+		"Unrelated":     {reason: "Nothing close.", name: "backtrackwindow", want: ""},
 	}
 	network := specShape.index["network"]
 	for name, tc := range cases {

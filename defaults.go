@@ -124,6 +124,7 @@ func withDefaults(s *AuroraSpec) {
 	if s.IAMDatabaseAuthentication == nil {
 		s.IAMDatabaseAuthentication = ptr.To(false)
 	}
+	withAccessDefaults(s)
 	if s.FinalSnapshot == nil {
 		s.FinalSnapshot = ptr.To(true)
 	}

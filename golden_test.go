@@ -210,6 +210,11 @@ var goldenCases = map[string]goldenCase{
 		xr:     "testdata/xr/adopt-manage.yaml",
 		steady: true,
 	},
+	"AccessTLSIOOptimized": {
+		reason: "IAM authentication with its log, every instance pinned to the spec's CA, sslmode verify-full with the region's bundle and the rds-db:connect ARN in the connection secret, I/O-Optimized storage.",
+		xr:     "testdata/xr/access-tls-iopt.yaml",
+		steady: true,
+	},
 	"InvalidSpec": {
 		reason: "Every mistake is reported in one Fatal result with its field path, and nothing is composed.",
 		xr:     "testdata/xr/invalid.yaml",

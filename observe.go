@@ -56,6 +56,7 @@ func observe(m xrMeta, s *AuroraSpec, o observed, prev AuroraStatus) facts {
 		setIf(&st.Endpoint, a.Endpoint)
 		setIf(&st.ReaderEndpoint, a.ReaderEndpoint)
 		setIf(&st.EngineVersionActual, a.EngineVersionActual)
+		setIf(&st.ClusterResourceID, a.ClusterResourceID)
 		if a.Port != nil {
 			st.Port = int64(*a.Port)
 		}

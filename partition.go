@@ -14,6 +14,13 @@ type partitionInfo struct {
 	// the partition's Serverless Application Repository (the ARNs AWS CDK's
 	// SecretRotationApplication uses).
 	rotatorApp string
+	// trustStore serves the partition's certificate bundles, one per
+	// region at <trustStore>/<region>/<region>-bundle.pem: GovCloud's
+	// from us-gov-west-1 for both its regions, China's (not composed) from
+	// https://rds-truststore.s3.cn-north-1.amazonaws.com.cn
+	// (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/UsingWithRDS.SSL.html#UsingWithRDS.SSL.RegionCertificates,
+	// https://docs.amazonaws.cn/en_us/AmazonRDS/latest/AuroraUserGuide/UsingWithRDS.SSL.html).
+	trustStore string
 }
 
 // partitions the function composes for, by name.
@@ -21,10 +28,12 @@ var partitions = map[string]partitionInfo{
 	"aws": {
 		dnsSuffix:  "amazonaws.com",
 		rotatorApp: "arn:aws:serverlessrepo:us-east-1:297356227824:applications/SecretsManagerRDSPostgreSQLRotationSingleUser",
+		trustStore: "https://truststore.pki.rds.amazonaws.com",
 	},
 	"aws-us-gov": {
 		dnsSuffix:  "amazonaws.com",
 		rotatorApp: "arn:aws-us-gov:serverlessrepo:us-gov-west-1:023102451235:applications/SecretsManagerRDSPostgreSQLRotationSingleUser",
+		trustStore: "https://truststore.pki.us-gov-west-1.rds.amazonaws.com",
 	},
 }
 

@@ -35,6 +35,8 @@ type plan struct {
 	// engine is the cluster's engine version and parameter groups
 	// (engine.go), set by planEngine.
 	engine enginePlan
+	// tls is each instance's CA (access.go).
+	tls tlsPlan
 }
 
 // newPlan resolves names and placement. accountID may be empty while the
@@ -48,6 +50,7 @@ func newPlan(m xrMeta, s *AuroraSpec, in *v1beta1.Input, accountID string, o obs
 		partition:      partitionOf(s.Region),
 		accountID:      accountID,
 		providerConfig: providerConfig(in),
+		tls:            planTLS(s, o),
 	}
 	p.names = newAWSNames(p.clusterID, m.UID, p.rotatorSource(), o)
 	if m.Legacy {

@@ -95,6 +95,7 @@ func (p *plan) cluster(kmsKeyARN string, b bootstrap, o observed) *rdsv1beta1.Cl
 		Tags:                             p.clusterTags(),
 	}
 	p.clusterEngine(&fp)
+	p.clusterAccess(&fp)
 	if *s.FinalSnapshot {
 		fp.FinalSnapshotIdentifier = ptr.To(finalSnapshotIdentifier(p.clusterID, p.meta.UID))
 	}
@@ -193,6 +194,7 @@ func (p *plan) clusterInstance(i int, in Instance) *rdsv1beta1.ClusterInstance {
 		CopyTagsToSnapshot: ptr.To(true),
 		Tags:               p.tags(),
 	}
+	p.instanceAccess(&fp, nameInstance(suffix))
 	if in.AvailabilityZone != "" {
 		fp.AvailabilityZone = ptr.To(in.AvailabilityZone)
 	}

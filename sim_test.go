@@ -80,6 +80,7 @@ var preExistingAWS = map[string]map[string]any{
 		"networkType":                      "DUAL",
 		"enabledCloudwatchLogsExports":     []any{"postgresql"},
 		"iamDatabaseAuthenticationEnabled": false,
+		"storageType":                      "aurora-iopt1",
 		"clusterMembers":                   []any{"legacy-orders-instance-1", "legacy-orders-instance-2"},
 		"tags":                             map[string]any{"team": "orders", "cost-center": "4711"},
 		"tagsAll":                          map[string]any{"team": "orders", "cost-center": "4711"},
@@ -89,12 +90,14 @@ var preExistingAWS = map[string]map[string]any{
 		"clusterIdentifier": "legacy-orders", "instanceClass": "db.r6g.large", "writer": true,
 		"engine": "aurora-postgresql", "dbSubnetGroupName": "legacy-orders-subnets",
 		"publiclyAccessible": true, "promotionTier": float64(1), "autoMinorVersionUpgrade": true,
-		"tags": map[string]any{"team": "orders", "owner": "dba"},
+		"caCertIdentifier": "rds-ca-rsa4096-g1",
+		"tags":             map[string]any{"team": "orders", "owner": "dba"},
 	},
 	"ClusterInstance/legacy-orders-instance-2": {
 		"id": "legacy-orders-instance-2", "arn": "arn:aws:rds:us-east-1:111122223333:db:legacy-orders-instance-2",
 		"clusterIdentifier": "legacy-orders", "instanceClass": "db.r6g.large", "writer": false,
 		"engine": "aurora-postgresql", "dbSubnetGroupName": "legacy-orders-subnets",
+		"caCertIdentifier": "rds-ca-2019",
 	},
 }
 

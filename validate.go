@@ -99,11 +99,7 @@ func validate(m xrMeta, s *AuroraSpec) field.ErrorList {
 	errs = append(errs, validateEncryption(root.Child("encryption"), s)...)
 	errs = append(errs, validateCredentials(root, s)...)
 	errs = append(errs, validateLogging(root.Child("logging"), s.Logging)...)
-	for i, e := range s.Logging.Exports {
-		if e == logExportIAMDBAuthError && !*s.IAMDatabaseAuthentication {
-			errs = append(errs, field.Invalid(root.Child("logging", "exports").Index(i), e, "logs IAM database authentication errors: set spec.iamDatabaseAuthentication, or the log group stays empty"))
-		}
-	}
+	errs = append(errs, validateAccess(root, s)...)
 	errs = append(errs, validateMonitoring(root.Child("monitoring"), s.Monitoring, s.Region)...)
 	errs = append(errs, validateMonitoringLogging(root.Child("monitoring"), s.Monitoring, s.Logging)...)
 	errs = append(errs, validateWindows(root, s)...)

@@ -61,6 +61,9 @@ type AuroraSpec struct {
 	// Autoscaling and CustomEndpoints: autoscaling.go and endpoints_custom.go.
 	Autoscaling     *Autoscaling     `json:"autoscaling,omitempty"`
 	CustomEndpoints []CustomEndpoint `json:"customEndpoints,omitempty"`
+	// TLS and StorageType: access.go.
+	TLS         *TLS   `json:"tls,omitempty"`
+	StorageType string `json:"storageType,omitempty"`
 }
 
 // Network places the cluster in a VPC and says who may connect to it.
@@ -207,6 +210,8 @@ type AuroraStatus struct {
 	// CustomEndpoints are the custom endpoints' addresses by name
 	// (endpoints_custom.go).
 	CustomEndpoints map[string]string `json:"customEndpoints,omitempty"`
+	// ClusterResourceID names the cluster in IAM policies (rds-db:connect).
+	ClusterResourceID string `json:"clusterResourceId,omitempty"`
 }
 
 // xrMeta is the part of the XR's identity that names and placement derive

@@ -671,7 +671,9 @@ func checkConnectionSecret(t *testing.T, s, xr *unstructured.Unstructured, fixed
 		"reader_host": str(xr, "status", "readerEndpoint"),
 		"port":        str(xr, "status", "port"),
 		"secret_arn":  str(xr, "status", "secretArn"),
-		"sslmode":     "require",
+		// Every instance pins a current CA (access.go).
+		"sslmode":         "verify-full",
+		"sslrootcert_url": "https://truststore.pki.rds.amazonaws.com/" + str(xr, "spec", "region") + "/" + str(xr, "spec", "region") + "-bundle.pem",
 	}
 	for k, v := range fixed {
 		want[k] = v

@@ -109,6 +109,12 @@ func (p Provider) Created(obj map[string]any, seed string) (string, map[string]a
 			at["engineVersionActual"] = RestoredVersion(v)
 		}
 		at["clusterResourceId"] = "cluster-" + strings.ToUpper(h[:26])
+		// RDS reports Aurora Standard as "", whether it was asked for
+		// "aurora" or nothing (terraform-provider-aws's
+		// TestAccRDSCluster_storageTypeAuroraReturnsBlank).
+		if st, _ := fp["storageType"].(string); st == "" || st == "aurora" {
+			at["storageType"] = ""
+		}
 		if fp["port"] == nil {
 			at["port"] = float64(5432)
 		}
@@ -125,6 +131,10 @@ func (p Provider) Created(obj map[string]any, seed string) (string, map[string]a
 		at["endpoint"] = ext + ".c9akciq32." + region + ".rds.amazonaws.com"
 		at["dbiResourceId"] = "db-" + strings.ToUpper(h[:26])
 		at["writer"] = number(fp["promotionTier"]) == 0
+		if fp["caCertIdentifier"] == nil {
+			// RDS's default CA for new instances.
+			at["caCertIdentifier"] = "rds-ca-rsa2048-g1"
+		}
 	case "rds/ClusterEndpoint":
 		// DNS names of custom endpoints: <identifier>.cluster-custom-<the
 		// account's DNS identifier in the region>.<region>.rds.amazonaws.com.
