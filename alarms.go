@@ -51,6 +51,7 @@ func (p *plan) alarms(m Monitoring) []namedAlarm {
 			// says it runs out.
 			kinds = []string{alarmCPU, alarmConnections, alarmACUUtilization}
 		}
+		kinds = append(kinds, alarmFreeLocalStorage)
 		for _, kind := range kinds {
 			s := *a.settings()[kind]
 			if !*s.Enabled {
@@ -65,7 +66,7 @@ func (p *plan) alarms(m Monitoring) []namedAlarm {
 			map[string]string{"DBClusterIdentifier": p.clusterID, "Role": "READER"},
 			fmt.Sprintf("Aurora PostgreSQL cluster %s, its most lagging reader", p.clusterID)))
 	}
-	return out
+	return append(out, p.writerAlarms(m)...)
 }
 
 // rotationFailureAlarm fires when the rotation Lambda of the master secret

@@ -8,6 +8,8 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/crossplane/function-sdk-go/resource"
+
+	rdsv1beta1 "github.com/function-aurora-postgres/function-aurora-postgres/internal/aws/rds/v1beta1"
 )
 
 // desired is the set of composed resources one call wants, in the order they
@@ -153,6 +155,12 @@ func (p *plan) compose(o observed, f facts) *desired {
 		d.add(nameCluster, p.cluster(s.Encryption.ExistingKMSKeyARN, b, o))
 	}
 
+	insights := p.insightsFor(o)
+	if c, ok := d.objects[nameCluster].(*rdsv1beta1.Cluster); ok {
+		insights.cluster(&c.Spec.ForProvider)
+	}
+	p.composeMonitoringRole(d, o)
+
 	// Instances fail to create until their cluster exists; waiting avoids
 	// minutes of provider retries with back-off.
 	clusterReady := o.ready(nameCluster)
@@ -162,6 +170,8 @@ func (p *plan) compose(o observed, f facts) *desired {
 		if clusterReady || o.exists(n) {
 			ci := p.clusterInstance(i, in)
 			p.useInstanceParameterGroup(&ci.Spec.ForProvider, o, n)
+			insights.instance(&ci.Spec.ForProvider)
+			p.instanceEnhancedMonitoring(&ci.Spec.ForProvider, o, n)
 			d.add(n, ci)
 			continue
 		}

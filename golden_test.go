@@ -132,6 +132,20 @@ var goldenCases = map[string]goldenCase{
 		xr:     "testdata/xr/custom-pattern.yaml",
 		steady: true,
 	},
+	"MonitoringInsights": {
+		reason: "The first reconcile with every monitoring feature on: the Enhanced Monitoring role from the start (the XR waits for it), the PostgreSQL alarms with their overrides.",
+		xr:     "testdata/xr/monitoring-insights.yaml",
+	},
+	"MonitoringInsightsSteadyState": {
+		reason: "Database Insights Advanced (465 days, the cluster's key) on the cluster and the same Performance Insights settings on both instances; Enhanced Monitoring every 15 s on both through the composed role, its managed policy and Usages.",
+		xr:     "testdata/xr/monitoring-insights.yaml",
+		steady: true,
+	},
+	"MonitoringInsightsTurnedOff": {
+		reason: "Both switched off again: mode standard and Performance Insights off on the cluster and instances, interval 0, and the role gone once the instances report Enhanced Monitoring off.",
+		xr:     "testdata/xr/monitoring-insights-off.yaml",
+		before: "testdata/xr/monitoring-insights.yaml",
+	},
 	"APISketch": {
 		reason: "An XR written from shared/design/api.md's sketch alone renders at steady state.",
 		xr:     "testdata/xr/api-sketch.yaml",
