@@ -372,6 +372,7 @@ func findingSelfTests() map[string]ruleSelfTest {
 		engineFindingSelfTests(),
 		restoreAdoptSelfTests(),
 		cachedReferenceSelfTests(),
+		monitoringRuleSelfTests(),
 	} {
 		for name := range group {
 			if _, ok := cases[name]; ok {

@@ -146,6 +146,12 @@ var goldenCases = map[string]goldenCase{
 		xr:     "testdata/xr/monitoring-insights-off.yaml",
 		before: "testdata/xr/monitoring-insights.yaml",
 	},
+	"MonitoringTurnedOffMidFlight": {
+		reason: "Enhanced Monitoring switched off while RDS still reports it on the instances: they ask for interval 0, and the role and its policy stay until no instance uses them.",
+		xr:     "testdata/xr/monitoring-insights-off.yaml",
+		before: "testdata/xr/monitoring-insights.yaml",
+		aws:    awsStillMonitors(15, "arn:aws:iam::111122223333:role/team-ops-insights-6d8d7a-em-4bdc41d1"),
+	},
 	"APISketch": {
 		reason: "An XR written from shared/design/api.md's sketch alone renders at steady state.",
 		xr:     "testdata/xr/api-sketch.yaml",
@@ -296,6 +302,19 @@ func awsRunsVersion(v string) func(string, map[string]any) {
 	return func(name string, obj map[string]any) {
 		if name == string(nameCluster) {
 			obj["status"].(map[string]any)["atProvider"].(map[string]any)["engineVersionActual"] = v
+		}
+	}
+}
+
+// awsStillMonitors is RDS not having applied an instance's new Enhanced
+// Monitoring interval yet: every instance still reports interval seconds
+// with role.
+func awsStillMonitors(interval float64, role string) func(string, map[string]any) {
+	return func(name string, obj map[string]any) {
+		if strings.HasPrefix(name, prefixInstance) {
+			at := obj["status"].(map[string]any)["atProvider"].(map[string]any)
+			at["monitoringInterval"] = interval
+			at["monitoringRoleArn"] = role
 		}
 	}
 }
