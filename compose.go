@@ -155,11 +155,10 @@ func (p *plan) compose(o observed, f facts) *desired {
 		d.add(nameCluster, p.cluster(s.Encryption.ExistingKMSKeyARN, b, o))
 	}
 
-	insights := p.insightsFor(o)
+	pi := p.insightsFor(o)
 	if c, ok := d.objects[nameCluster].(*rdsv1beta1.Cluster); ok {
-		insights.cluster(&c.Spec.ForProvider)
+		pi.cluster(&c.Spec.ForProvider)
 	}
-	p.composeMonitoringRole(d, o)
 
 	// Instances fail to create until their cluster exists; waiting avoids
 	// minutes of provider retries with back-off.
@@ -170,7 +169,7 @@ func (p *plan) compose(o observed, f facts) *desired {
 		if clusterReady || o.exists(n) {
 			ci := p.clusterInstance(i, in)
 			p.useInstanceParameterGroup(&ci.Spec.ForProvider, o, n)
-			insights.instance(&ci.Spec.ForProvider)
+			pi.instance(&ci.Spec.ForProvider)
 			p.instanceEnhancedMonitoring(&ci.Spec.ForProvider, o, n)
 			d.add(n, ci)
 			continue
@@ -180,6 +179,7 @@ func (p *plan) compose(o observed, f facts) *desired {
 	if _, composed := d.objects[nameCluster]; held > 0 && composed {
 		d.wait("WaitingForCluster", "waiting for rds Cluster %q to become ready before creating its %d instance(s)", p.clusterID, held)
 	}
+	p.composeMonitoringRole(d, o)
 
 	p.composeRotation(d, o, f)
 	p.composeMonitoring(d, s.Monitoring, o)

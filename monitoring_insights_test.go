@@ -274,7 +274,9 @@ func TestComposeMonitoringRole(t *testing.T) {
 		spec     func(*AuroraSpec)
 		observed observed
 		noAcct   bool
-		want     want
+		// noInstance: the cluster is not Ready yet, no instance composed.
+		noInstance bool
+		want       want
 	}{
 		"Off": {
 			reason: "Interval 0: no role, and the instance says 0.",
@@ -284,6 +286,12 @@ func TestComposeMonitoringRole(t *testing.T) {
 			reason: "The role and its policy come first; the instance waits for them (RDS refuses a role it cannot assume).",
 			spec:   interval(15),
 			want:   want{composed: []string{"monitoring-role", "monitoring-role-policy"}, waiting: []string{"WaitingForMonitoringRole"}},
+		},
+		"OnNoInstanceYet": {
+			reason:     "The role is composed early; nothing waits for it before an instance is composed.",
+			spec:       interval(15),
+			noInstance: true,
+			want:       want{composed: []string{"monitoring-role", "monitoring-role-policy"}},
 		},
 		"OnRoleReady": {
 			reason:   "Once the role is Ready the instance samples every 15 s through it.",
@@ -325,17 +333,25 @@ func TestComposeMonitoringRole(t *testing.T) {
 			if o == nil {
 				o = observed{}
 			}
+			// As compose does: the instance, then the role.
 			d := &desired{}
+			n := nameInstance(instanceSuffix(0, p.spec.Instances[0]))
+			ci := p.clusterInstance(0, p.spec.Instances[0])
+			p.instanceEnhancedMonitoring(&ci.Spec.ForProvider, o, n)
+			if !tc.noInstance {
+				d.add(n, ci)
+			}
 			p.composeMonitoringRole(d, o)
 			got := want{}
 			for _, n := range d.order {
-				got.composed = append(got.composed, string(n))
+				if !strings.HasPrefix(string(n), prefixInstance) {
+					got.composed = append(got.composed, string(n))
+				}
 			}
 			for _, w := range d.waiting {
 				got.waiting = append(got.waiting, w.Reason)
 			}
-			fp := p.clusterInstance(0, p.spec.Instances[0]).Spec.ForProvider
-			p.instanceEnhancedMonitoring(&fp, o, nameInstance(instanceSuffix(0, p.spec.Instances[0])))
+			fp := ci.Spec.ForProvider
 			got.interval, got.selected = fp.MonitoringInterval, fp.MonitoringRoleArnSelector != nil
 			if diff := cmp.Diff(tc.want, got, cmp.AllowUnexported(want{})); diff != "" {
 				t.Errorf("%s\n-want, +got:\n%s", tc.reason, diff)

@@ -130,9 +130,20 @@ func (p *plan) composeMonitoringRole(d *desired, o observed) {
 	}
 	d.add(nameMonitoringRole, p.monitoringRole())
 	d.add(nameMonitoringRolePolicy, p.monitoringRolePolicy())
-	if on && !(o.ready(nameMonitoringRole) && o.ready(nameMonitoringRolePolicy)) {
+	if on && !(o.ready(nameMonitoringRole) && o.ready(nameMonitoringRolePolicy)) && p.anyInstanceDesired(d) {
 		d.wait("WaitingForMonitoringRole", "waiting for iam Role %q and its policy to become ready before turning on Enhanced Monitoring (every %d s) on the instances", p.names.monitoringRole, *p.spec.Monitoring.EnhancedMonitoring.IntervalSeconds)
 	}
+}
+
+// anyInstanceDesired reports whether an instance of the spec is composed:
+// only then is there something waiting for the role.
+func (p *plan) anyInstanceDesired(d *desired) bool {
+	for i, in := range p.spec.Instances {
+		if d.has(nameInstance(instanceSuffix(i, in))) {
+			return true
+		}
+	}
+	return false
 }
 
 // adoptMonitoringDifferences says how an adopted instance's Enhanced
