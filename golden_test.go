@@ -133,7 +133,7 @@ var goldenCases = map[string]goldenCase{
 		steady: true,
 	},
 	"MonitoringInsights": {
-		reason: "The first reconcile with every monitoring feature on: the Enhanced Monitoring role from the start (the XR waits for it), the PostgreSQL alarms with their overrides.",
+		reason: "The first reconcile with every monitoring feature on: the Enhanced Monitoring role from the start, before any instance waits for it; the PostgreSQL alarms with their overrides.",
 		xr:     "testdata/xr/monitoring-insights.yaml",
 	},
 	"MonitoringInsightsSteadyState": {

@@ -214,7 +214,10 @@ func (p *plan) adoptInsightsDifferences(at *rdsv1beta1.ClusterObservation) []str
 		diffs = append(diffs, fmt.Sprintf("monitoring.databaseInsights.retentionDays: runs %d, the spec asks %d", v, *di.RetentionDays))
 	}
 	if k := ptr.Deref(at.PerformanceInsightsKMSKeyID, ""); k != "" && p.spec.Encryption.ExistingKMSKeyARN != "" && k != p.spec.Encryption.ExistingKMSKeyARN {
-		diffs = append(diffs, fmt.Sprintf("monitoring.databaseInsights: Performance Insights data is encrypted with %s, not the cluster's key %s", k, p.spec.Encryption.ExistingKMSKeyARN))
+		// NOTE: RDS takes the key when Performance Insights is turned on;
+		// whether ModifyDBCluster changes it later is not documented, so
+		// the way that surely works is said: off first, then on.
+		diffs = append(diffs, fmt.Sprintf("monitoring.databaseInsights: Performance Insights data is encrypted with %s, not the cluster's key %s; Manage asks for the cluster's key: if RDS refuses, leave spec.monitoring.databaseInsights out until Performance Insights is off, then set it again", k, p.spec.Encryption.ExistingKMSKeyARN))
 	}
 	return diffs
 }

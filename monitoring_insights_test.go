@@ -407,6 +407,18 @@ func TestAdoptInsightsDifferences(t *testing.T) {
 				"Enhanced Monitoring every 60 s; Manage turns it off (set spec.monitoring.enhancedMonitoring.intervalSeconds to keep it, with the function's role)",
 			},
 		},
+		"OtherKey": {
+			reason: "Performance Insights on with AWS's default key: said, with the way out if RDS keeps the key.",
+			spec: func(s *AuroraSpec) {
+				s.Encryption.ExistingKMSKeyARN = testInsightsKey
+				s.Monitoring.DatabaseInsights = &DatabaseInsights{}
+			},
+			at: rdsv1beta1.ClusterObservation{PerformanceInsightsEnabled: ptr.To(true), DatabaseInsightsMode: ptr.To("standard"), PerformanceInsightsRetentionPeriod: ptr.To(7.0),
+				PerformanceInsightsKMSKeyID: ptr.To("arn:aws:kms:us-east-1:111122223333:key/aws-rds")},
+			want: []string{
+				"monitoring.databaseInsights: Performance Insights data is encrypted with arn:aws:kms:us-east-1:111122223333:key/aws-rds, not the cluster's key " + testInsightsKey + "; Manage asks for the cluster's key: if RDS refuses, leave spec.monitoring.databaseInsights out until Performance Insights is off, then set it again",
+			},
+		},
 		"ModeAndRetention": {
 			reason: "Standard with 7 days running, Advanced asked.",
 			spec:   func(s *AuroraSpec) { s.Monitoring.DatabaseInsights = &DatabaseInsights{Mode: InsightsModeAdvanced} },
