@@ -159,7 +159,7 @@ func (p *plan) insightsFor(o observed) insights {
 	return insights{set: true, enabled: true, mode: strings.ToLower(di.Mode), days: float64(*di.RetentionDays), keyARN: key}
 }
 
-// clusterInsights sets Database Insights on the cluster: on Aurora the mode
+// cluster sets Database Insights on the cluster: on Aurora the mode
 // is the cluster's, and "You can't manage Database Insights for a DB
 // instance in a DB cluster" (USER_DatabaseInsights.Considerations).
 func (i insights) cluster(fp *rdsv1beta1.ClusterParameters) {
