@@ -137,18 +137,22 @@ type insights struct {
 
 // insightsFor resolves spec.monitoring.databaseInsights against the key.
 // Absent, Performance Insights is off and the mode standard: said
-// explicitly, so that removing the setting turns it off (an unset field
-// would keep what the provider late-initialised from AWS) and so that an
-// adopted cluster under Manage follows the spec (adoptInsightsDifferences
-// says so first). Turning Advanced off sends mode standard in the same
-// ModifyDBCluster call as the Performance Insights settings, as the
-// provider does whenever the mode changes (hashicorp/terraform-provider-aws
-// internal/service/rds/cluster.go, resourceClusterUpdate); Advanced needs
-// Performance Insights on.
+// explicitly once the cluster exists, so that removing the setting turns it
+// off (an unset field would keep what the provider late-initialised from
+// AWS) and so that an adopted cluster under Manage follows the spec
+// (adoptInsightsDifferences says so first); the provider sends a field
+// only when it differs from what AWS reports, so this costs no call. A new
+// cluster is created without them, with AWS's defaults (off, standard), so
+// that its creation (or restore) never depends on Database Insights being
+// offered in its region and engine version. Turning Advanced off sends
+// mode standard in the same ModifyDBCluster call as the Performance
+// Insights settings, as the provider does whenever the mode changes
+// (hashicorp/terraform-provider-aws internal/service/rds/cluster.go,
+// resourceClusterUpdate); Advanced needs Performance Insights on.
 func (p *plan) insightsFor(o observed) insights {
 	di := p.spec.Monitoring.DatabaseInsights
 	if di == nil {
-		return insights{set: true, mode: strings.ToLower(InsightsModeStandard)}
+		return insights{set: o.exists(nameCluster), mode: strings.ToLower(InsightsModeStandard)}
 	}
 	// NOTE: never with AWS's default key: RDS would encrypt the data with
 	// aws/rds instead of the cluster's key. Said once the key is known.

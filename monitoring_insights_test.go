@@ -201,8 +201,12 @@ func TestInsightsSettings(t *testing.T) {
 		observed observed
 		want     want
 	}{
+		"AbsentNewCluster": {
+			reason: "A new cluster is created with AWS's defaults (off, standard): nothing said.",
+		},
 		"Absent": {
-			reason: "Opt-in: absent is off, said explicitly so that removing it turns it off.",
+			reason:   "Opt-in: absent is off, said explicitly once the cluster exists, so that removing it turns it off.",
+			observed: observedState(map[resource.Name]bool{nameCluster: true}),
 			want: want{
 				cluster:  rdsv1beta1.ClusterParameters{DatabaseInsightsMode: ptr.To("standard"), PerformanceInsightsEnabled: ptr.To(false)},
 				instance: rdsv1beta1.ClusterInstanceParameters{PerformanceInsightsEnabled: ptr.To(false)},
