@@ -481,6 +481,7 @@ func (p *plan) adoptDifferences(o observed, at *rdsv1beta1.ClusterObservation) [
 	if removed := removedTags(at.Tags, func(k string) bool { _, kept := s.Tags[k]; return kept || k == tagOwnerXR }); len(removed) > 0 {
 		add("tags: Manage removes %s (not in spec.tags)", strings.Join(removed, ", "))
 	}
+	diffs = append(diffs, p.adoptInsightsDifferences(at)...)
 	running := members(at)
 	for _, id := range running {
 		n, inSpec := p.memberName(id)
@@ -525,6 +526,9 @@ func (p *plan) adoptInstanceDifferences(i int, in Instance, id string, io *rdsv1
 		add("autoMinorVersionUpgrade %t; Manage sets %t (spec.engineVersion %s)", v, w, p.spec.EngineVersion)
 	}
 	if d := instanceAccessDifference(&want, io, *p.spec.ApplyImmediately); d != "" {
+		add("%s", d)
+	}
+	for _, d := range p.adoptMonitoringDifferences(io) {
 		add("%s", d)
 	}
 	if removed := removedTags(io.Tags, func(k string) bool { _, kept := want.Tags[k]; return kept }); len(removed) > 0 {

@@ -20,9 +20,10 @@ type namedAlarm struct {
 }
 
 // alarms are the cluster's metric alarms, in order: slow queries, then per
-// instance CPU, freeable memory (provisioned only), connections and ACU
-// utilization (db.serverless only), then replica lag when the cluster has
-// readers. Alarms on
+// instance CPU, freeable memory (provisioned only), connections, ACU
+// utilization (db.serverless only) and free local storage, then replica
+// lag when the cluster has readers, then the writer's (alarms_postgres.go).
+// Alarms on
 // instances that do not exist yet are harmless: they wait for data. None
 // when monitoring.alarms.enabled is false.
 func (p *plan) alarms(m Monitoring) []namedAlarm {
@@ -51,6 +52,7 @@ func (p *plan) alarms(m Monitoring) []namedAlarm {
 			// says it runs out.
 			kinds = []string{alarmCPU, alarmConnections, alarmACUUtilization}
 		}
+		kinds = append(kinds, alarmFreeLocalStorage)
 		for _, kind := range kinds {
 			s := *a.settings()[kind]
 			if !*s.Enabled {
@@ -65,7 +67,7 @@ func (p *plan) alarms(m Monitoring) []namedAlarm {
 			map[string]string{"DBClusterIdentifier": p.clusterID, "Role": "READER"},
 			fmt.Sprintf("Aurora PostgreSQL cluster %s, its most lagging reader", p.clusterID)))
 	}
-	return out
+	return append(out, p.writerAlarms(m)...)
 }
 
 // rotationFailureAlarm fires when the rotation Lambda of the master secret

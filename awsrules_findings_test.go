@@ -374,6 +374,7 @@ func findingSelfTests() map[string]ruleSelfTest {
 		cachedReferenceSelfTests(),
 		capacitySelfTests(),
 		accessSelfTests(),
+		monitoringRuleSelfTests(),
 	} {
 		for name := range group {
 			if _, ok := cases[name]; ok {

@@ -8,6 +8,8 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/crossplane/function-sdk-go/resource"
+
+	rdsv1beta1 "github.com/function-aurora-postgres/function-aurora-postgres/internal/aws/rds/v1beta1"
 )
 
 // desired is the set of composed resources one call wants, in the order they
@@ -153,6 +155,11 @@ func (p *plan) compose(o observed, f facts) *desired {
 		d.add(nameCluster, p.cluster(s.Encryption.ExistingKMSKeyARN, b, o))
 	}
 
+	pi := p.insightsFor(o)
+	if c, ok := d.objects[nameCluster].(*rdsv1beta1.Cluster); ok {
+		pi.cluster(&c.Spec.ForProvider)
+	}
+
 	// Instances fail to create until their cluster exists; waiting avoids
 	// minutes of provider retries with back-off.
 	clusterReady := o.ready(nameCluster)
@@ -162,6 +169,8 @@ func (p *plan) compose(o observed, f facts) *desired {
 		if clusterReady || o.exists(n) {
 			ci := p.clusterInstance(i, in)
 			p.useInstanceParameterGroup(&ci.Spec.ForProvider, o, n)
+			pi.instance(&ci.Spec.ForProvider)
+			p.instanceEnhancedMonitoring(&ci.Spec.ForProvider, o, n)
 			d.add(n, ci)
 			continue
 		}
@@ -170,6 +179,7 @@ func (p *plan) compose(o observed, f facts) *desired {
 	if _, composed := d.objects[nameCluster]; held > 0 && composed {
 		d.wait("WaitingForCluster", "waiting for rds Cluster %q to become ready before creating its %d instance(s)", p.clusterID, held)
 	}
+	p.composeMonitoringRole(d, o)
 
 	p.composeReaderAutoscaling(d, o)
 	p.composeCustomEndpoints(d, o)

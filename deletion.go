@@ -67,6 +67,10 @@ func (p *plan) usages() []usage {
 	for i, in := range p.spec.Instances {
 		us = append(us, usage{of: nameCluster, by: nameInstance(instanceSuffix(i, in)), reason: "RDS deletes a cluster only once it has no instances"})
 	}
+	// Only where both are desired: with Enhanced Monitoring (monitoring_role.go).
+	for i, in := range p.spec.Instances {
+		us = append(us, usage{of: nameMonitoringRole, by: nameInstance(instanceSuffix(i, in)), reason: "the instance sends Enhanced Monitoring metrics through this role"})
+	}
 	// Only where both are desired (composeUsages): with spec.instanceParameters.
 	pg := nameInstanceParameterGroup(p.instanceParameterGroupFamily())
 	for i, in := range p.spec.Instances {

@@ -141,6 +141,26 @@ var goldenCases = map[string]goldenCase{
 		xr:     "testdata/xr/custom-pattern.yaml",
 		steady: true,
 	},
+	"MonitoringInsights": {
+		reason: "The first reconcile with every monitoring feature on: the Enhanced Monitoring role from the start, before any instance waits for it; the PostgreSQL alarms with their overrides.",
+		xr:     "testdata/xr/monitoring-insights.yaml",
+	},
+	"MonitoringInsightsSteadyState": {
+		reason: "Database Insights Advanced (465 days, the cluster's key) on the cluster and the same Performance Insights settings on both instances; Enhanced Monitoring every 15 s on both through the composed role, its managed policy and Usages.",
+		xr:     "testdata/xr/monitoring-insights.yaml",
+		steady: true,
+	},
+	"MonitoringInsightsTurnedOff": {
+		reason: "Both switched off again: mode standard and Performance Insights off on the cluster and instances, interval 0, and the role gone once the instances report Enhanced Monitoring off.",
+		xr:     "testdata/xr/monitoring-insights-off.yaml",
+		before: "testdata/xr/monitoring-insights.yaml",
+	},
+	"MonitoringTurnedOffMidFlight": {
+		reason: "Enhanced Monitoring switched off while RDS still reports it on the instances: they ask for interval 0, and the role and its policy stay until no instance uses them.",
+		xr:     "testdata/xr/monitoring-insights-off.yaml",
+		before: "testdata/xr/monitoring-insights.yaml",
+		aws:    awsStillMonitors(15, "arn:aws:iam::111122223333:role/team-ops-insights-6d8d7a-em-4bdc41d1"),
+	},
 	"APISketch": {
 		reason: "An XR written from shared/design/api.md's sketch alone renders at steady state.",
 		xr:     "testdata/xr/api-sketch.yaml",
@@ -296,6 +316,19 @@ func awsRunsVersion(v string) func(string, map[string]any) {
 	return func(name string, obj map[string]any) {
 		if name == string(nameCluster) {
 			obj["status"].(map[string]any)["atProvider"].(map[string]any)["engineVersionActual"] = v
+		}
+	}
+}
+
+// awsStillMonitors is RDS not having applied an instance's new Enhanced
+// Monitoring interval yet: every instance still reports interval seconds
+// with role.
+func awsStillMonitors(interval float64, role string) func(string, map[string]any) {
+	return func(name string, obj map[string]any) {
+		if strings.HasPrefix(name, prefixInstance) {
+			at := obj["status"].(map[string]any)["atProvider"].(map[string]any)
+			at["monitoringInterval"] = interval
+			at["monitoringRoleArn"] = role
 		}
 	}
 }

@@ -97,6 +97,9 @@ func (p *plan) keyPolicy() policyDocument {
 		Version: policyVersion,
 		Statement: []policyStatement{
 			{Sid: "KeyAdministrationByAccount", Effect: "Allow", Principal: root, Action: keyAdminActions, Resource: []string{"*"}},
+			// NOTE: also what Performance Insights needs to encrypt and
+			// read its data with this key (kms:Decrypt, kms:GenerateDataKey
+			// through rds.<region>: USER_PerfInsights.access-control.cmk-policy).
 			viaService("UseThroughRDS", "rds"),
 			viaService("UseThroughSecretsManager", "secretsmanager"),
 			{

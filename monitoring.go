@@ -9,6 +9,9 @@ import (
 type Monitoring struct {
 	SlowQueryMetrics SlowQueryMetrics `json:"slowQueryMetrics,omitempty"`
 	Alarms           Alarms           `json:"alarms,omitempty"`
+	// DatabaseInsights and EnhancedMonitoring: monitoring_insights.go.
+	DatabaseInsights   *DatabaseInsights  `json:"databaseInsights,omitempty"`
+	EnhancedMonitoring EnhancedMonitoring `json:"enhancedMonitoring,omitempty"`
 }
 
 // SlowQueryMetrics turns the slow-query log (log_min_duration_statement =
@@ -42,6 +45,10 @@ type Alarms struct {
 	ACUUtilization  AlarmSettings      `json:"acuUtilization,omitempty"`
 	RotationFailure AlarmSettings      `json:"rotationFailure,omitempty"`
 	Events          EventNotifications `json:"events,omitempty"`
+	// PostgreSQL's own failure modes (alarms_postgres.go).
+	TransactionIDWraparound AlarmSettings `json:"transactionIdWraparound,omitempty"`
+	FreeLocalStorage        AlarmSettings `json:"freeLocalStorage,omitempty"`
+	Deadlocks               AlarmSettings `json:"deadlocks,omitempty"`
 }
 
 // AlarmSettings tunes one alarm. The threshold's unit is the alarm's own (see
@@ -78,6 +85,10 @@ const (
 	alarmReplicaLag      = "replica-lag"
 	alarmACUUtilization  = "acu-utilization"
 	alarmRotationFailure = "rotation-failure"
+	// alarms_postgres.go
+	alarmTransactionIDWraparound = "transaction-id-wraparound"
+	alarmFreeLocalStorage        = "free-local-storage"
+	alarmDeadlocks               = "deadlocks"
 )
 
 // CloudWatch and RDS names and limits monitoring works with.
@@ -181,6 +192,9 @@ var alarmSpecs = map[string]alarmSpec{
 		valid: func(v float64) bool { return v >= 0 && v <= 1000 }, rule: "must be between 0 and 1000 errors per period",
 		defaults: AlarmSettings{Threshold: ptr.To(0.0), PeriodSeconds: ptr.To[int64](defaultAlarmPeriodSeconds), EvaluationPeriods: ptr.To[int64](1)},
 	},
+	alarmTransactionIDWraparound: transactionIDWraparoundAlarm,
+	alarmFreeLocalStorage:        freeLocalStorageAlarm,
+	alarmDeadlocks:               deadlocksAlarm,
 }
 
 // withMonitoringDefaults fills every unset monitoring field with its default,
@@ -214,6 +228,7 @@ func withMonitoringDefaults(m *Monitoring) {
 	if sqa.EvaluationPeriods == nil {
 		sqa.EvaluationPeriods = ptr.To(*d.EvaluationPeriods)
 	}
+	withInsightsDefaults(m)
 	for kind, s := range a.settings() {
 		d := alarmSpecs[kind].defaults
 		if s.Enabled == nil {
@@ -240,6 +255,10 @@ func (a *Alarms) settings() map[string]*AlarmSettings {
 		alarmReplicaLag:      &a.ReplicaLag,
 		alarmACUUtilization:  &a.ACUUtilization,
 		alarmRotationFailure: &a.RotationFailure,
+		// alarms_postgres.go
+		alarmTransactionIDWraparound: &a.TransactionIDWraparound,
+		alarmFreeLocalStorage:        &a.FreeLocalStorage,
+		alarmDeadlocks:               &a.Deadlocks,
 	}
 }
 
@@ -252,6 +271,10 @@ var alarmFields = map[string]string{
 	alarmReplicaLag:      "replicaLag",
 	alarmACUUtilization:  "acuUtilization",
 	alarmRotationFailure: "rotationFailure",
+	// alarms_postgres.go
+	alarmTransactionIDWraparound: "transactionIdWraparound",
+	alarmFreeLocalStorage:        "freeLocalStorage",
+	alarmDeadlocks:               "deadlocks",
 }
 
 // slowQuerySettings are the slow-query alarm's settings, with the threshold

@@ -56,7 +56,12 @@ func TestMonitoringDefaults(t *testing.T) {
 			ACUUtilization:  all(90, 300, 3),
 			RotationFailure: all(0, 300, 1),
 			Events:          EventNotifications{Enabled: ptr.To(true), InstanceEvents: ptr.To(false)},
+			// alarms_postgres.go
+			TransactionIDWraparound: all(1e9, 300, 1),
+			FreeLocalStorage:        all(2048, 300, 2),
+			Deadlocks:               all(0, 300, 3),
 		},
+		EnhancedMonitoring: EnhancedMonitoring{IntervalSeconds: ptr.To[int64](0)},
 	}
 	cases := map[string]struct {
 		reason string
@@ -381,7 +386,7 @@ func TestAlarmsPerTopology(t *testing.T) {
 	}{
 		"SingleWriter": {
 			reason: "One provisioned writer: slow queries, and CPU, memory and connections of the writer; no replica lag without readers, no ACU without serverless.",
-			want:   []string{"alarm-slow-queries", "alarm-cpu-1", "alarm-freeable-memory-1", "alarm-connections-1"},
+			want:   []string{"alarm-slow-queries", "alarm-cpu-1", "alarm-freeable-memory-1", "alarm-connections-1", "alarm-free-local-storage-1", "alarm-transaction-id-wraparound", "alarm-deadlocks"},
 		},
 		"ProvisionedWithReader": {
 			reason: "With a reader: per-instance alarms for both, and replica lag.",
@@ -390,9 +395,9 @@ func TestAlarmsPerTopology(t *testing.T) {
 			},
 			want: []string{
 				"alarm-slow-queries",
-				"alarm-cpu-writer", "alarm-freeable-memory-writer", "alarm-connections-writer",
-				"alarm-cpu-reader1", "alarm-freeable-memory-reader1", "alarm-connections-reader1",
-				"alarm-replica-lag",
+				"alarm-cpu-writer", "alarm-freeable-memory-writer", "alarm-connections-writer", "alarm-free-local-storage-writer",
+				"alarm-cpu-reader1", "alarm-freeable-memory-reader1", "alarm-connections-reader1", "alarm-free-local-storage-reader1",
+				"alarm-replica-lag", "alarm-transaction-id-wraparound", "alarm-deadlocks",
 			},
 		},
 		"ServerlessWithReader": {
@@ -400,9 +405,9 @@ func TestAlarmsPerTopology(t *testing.T) {
 			spec:   serverless,
 			want: []string{
 				"alarm-slow-queries",
-				"alarm-cpu-a", "alarm-connections-a", "alarm-acu-utilization-a",
-				"alarm-cpu-b", "alarm-connections-b", "alarm-acu-utilization-b",
-				"alarm-replica-lag",
+				"alarm-cpu-a", "alarm-connections-a", "alarm-acu-utilization-a", "alarm-free-local-storage-a",
+				"alarm-cpu-b", "alarm-connections-b", "alarm-acu-utilization-b", "alarm-free-local-storage-b",
+				"alarm-replica-lag", "alarm-transaction-id-wraparound", "alarm-deadlocks",
 			},
 		},
 		"MixedClasses": {
@@ -413,9 +418,9 @@ func TestAlarmsPerTopology(t *testing.T) {
 			},
 			want: []string{
 				"alarm-slow-queries",
-				"alarm-cpu-1", "alarm-freeable-memory-1", "alarm-connections-1",
-				"alarm-cpu-2", "alarm-connections-2", "alarm-acu-utilization-2",
-				"alarm-replica-lag",
+				"alarm-cpu-1", "alarm-freeable-memory-1", "alarm-connections-1", "alarm-free-local-storage-1",
+				"alarm-cpu-2", "alarm-connections-2", "alarm-acu-utilization-2", "alarm-free-local-storage-2",
+				"alarm-replica-lag", "alarm-transaction-id-wraparound", "alarm-deadlocks",
 			},
 		},
 		"EachAlarmOff": {
@@ -426,6 +431,9 @@ func TestAlarmsPerTopology(t *testing.T) {
 				m.Alarms.CPU.Enabled = ptr.To(false)
 				m.Alarms.ACUUtilization.Enabled = ptr.To(false)
 				m.Alarms.ReplicaLag.Enabled = ptr.To(false)
+				m.Alarms.FreeLocalStorage.Enabled = ptr.To(false)
+				m.Alarms.TransactionIDWraparound.Enabled = ptr.To(false)
+				m.Alarms.Deadlocks.Enabled = ptr.To(false)
 			},
 			want: []string{"alarm-connections-a", "alarm-connections-b"},
 		},
@@ -435,7 +443,7 @@ func TestAlarmsPerTopology(t *testing.T) {
 				m.Alarms.FreeableMemory.Enabled = ptr.To(false)
 				m.Alarms.Connections.Enabled = ptr.To(false)
 			},
-			want: []string{"alarm-slow-queries", "alarm-cpu-1"},
+			want: []string{"alarm-slow-queries", "alarm-cpu-1", "alarm-free-local-storage-1", "alarm-transaction-id-wraparound", "alarm-deadlocks"},
 		},
 		"AlarmsOff": {
 			reason: "monitoring.alarms.enabled false: no alarms at all.",
@@ -446,12 +454,12 @@ func TestAlarmsPerTopology(t *testing.T) {
 		"SlowQueryMetricsOff": {
 			reason: "No metric filter, no slow-query alarm.",
 			mutate: func(m *Monitoring) { m.SlowQueryMetrics.Enabled = ptr.To(false) },
-			want:   []string{"alarm-cpu-1", "alarm-freeable-memory-1", "alarm-connections-1"},
+			want:   []string{"alarm-cpu-1", "alarm-freeable-memory-1", "alarm-connections-1", "alarm-free-local-storage-1", "alarm-transaction-id-wraparound", "alarm-deadlocks"},
 		},
 		"SlowQueryLogOff": {
 			reason: "A threshold of -1 logs no slow queries: no slow-query alarm.",
 			spec:   func(s *AuroraSpec) { s.Logging.SlowQueryThresholdMs = ptr.To[int64](-1) },
-			want:   []string{"alarm-cpu-1", "alarm-freeable-memory-1", "alarm-connections-1"},
+			want:   []string{"alarm-cpu-1", "alarm-freeable-memory-1", "alarm-connections-1", "alarm-free-local-storage-1", "alarm-transaction-id-wraparound", "alarm-deadlocks"},
 		},
 		"PostgreSQLLogNotExported": {
 			reason: "Without the postgresql export there is no log to count: no slow-query alarm.",
@@ -459,7 +467,7 @@ func TestAlarmsPerTopology(t *testing.T) {
 				s.Logging.Exports = []string{"iam-db-auth-error"}
 				s.IAMDatabaseAuthentication = ptr.To(true)
 			},
-			want: []string{"alarm-cpu-1", "alarm-freeable-memory-1", "alarm-connections-1"},
+			want: []string{"alarm-cpu-1", "alarm-freeable-memory-1", "alarm-connections-1", "alarm-free-local-storage-1", "alarm-transaction-id-wraparound", "alarm-deadlocks"},
 		},
 	}
 	for name, tc := range cases {
@@ -822,9 +830,9 @@ func TestComposeMonitoring(t *testing.T) {
 	}
 	alarmsOf := []string{
 		"alarm-slow-queries",
-		"alarm-cpu-writer", "alarm-freeable-memory-writer", "alarm-connections-writer",
-		"alarm-cpu-reader", "alarm-freeable-memory-reader", "alarm-connections-reader",
-		"alarm-replica-lag",
+		"alarm-cpu-writer", "alarm-freeable-memory-writer", "alarm-connections-writer", "alarm-free-local-storage-writer",
+		"alarm-cpu-reader", "alarm-freeable-memory-reader", "alarm-connections-reader", "alarm-free-local-storage-reader",
+		"alarm-replica-lag", "alarm-transaction-id-wraparound", "alarm-deadlocks",
 	}
 	with := func(head []string, tail ...string) []string { return append(append([]string{}, head...), tail...) }
 	cases := map[string]struct {
@@ -905,14 +913,14 @@ func TestComposeMonitoring(t *testing.T) {
 			mutate:   func(m *Monitoring) { m.SlowQueryMetrics.Enabled = ptr.To(false) },
 			logGroup: true,
 			observed: map[resource.Name]bool{"log-group-postgresql": true},
-			want:     []string{"alarm-cpu-1", "alarm-freeable-memory-1", "alarm-connections-1"},
+			want:     []string{"alarm-cpu-1", "alarm-freeable-memory-1", "alarm-connections-1", "alarm-free-local-storage-1", "alarm-transaction-id-wraparound", "alarm-deadlocks"},
 		},
 		"SlowQueryLogOff": {
 			reason:   "A slow-query threshold of -1 leaves no log lines to count: no filter.",
 			spec:     func(s *AuroraSpec) { s.Logging.SlowQueryThresholdMs = ptr.To[int64](-1) },
 			logGroup: true,
 			observed: map[resource.Name]bool{"log-group-postgresql": true},
-			want:     []string{"alarm-cpu-1", "alarm-freeable-memory-1", "alarm-connections-1"},
+			want:     []string{"alarm-cpu-1", "alarm-freeable-memory-1", "alarm-connections-1", "alarm-free-local-storage-1", "alarm-transaction-id-wraparound", "alarm-deadlocks"},
 		},
 	}
 	for name, tc := range cases {

@@ -74,7 +74,7 @@ func validateMonitoring(p *field.Path, m Monitoring, region string) field.ErrorL
 	a := m.Alarms
 	errs = append(errs, validateActionARNs(ap.Child("actionArns"), a.ActionARNs, region)...)
 	errs = append(errs, validateAlarmWindow(ap.Child(alarmFields[alarmSlowQueries]), *a.SlowQueries.PeriodSeconds, *a.SlowQueries.EvaluationPeriods)...)
-	for _, kind := range []string{alarmCPU, alarmFreeableMemory, alarmConnections, alarmReplicaLag, alarmACUUtilization, alarmRotationFailure} {
+	for _, kind := range []string{alarmCPU, alarmFreeableMemory, alarmConnections, alarmReplicaLag, alarmACUUtilization, alarmRotationFailure, alarmTransactionIDWraparound, alarmFreeLocalStorage, alarmDeadlocks} {
 		s := *a.settings()[kind]
 		kp := ap.Child(alarmFields[kind])
 		if spec := alarmSpecs[kind]; !spec.valid(*s.Threshold) {
@@ -82,7 +82,7 @@ func validateMonitoring(p *field.Path, m Monitoring, region string) field.ErrorL
 		}
 		errs = append(errs, validateAlarmWindow(kp, *s.PeriodSeconds, *s.EvaluationPeriods)...)
 	}
-	return errs
+	return append(errs, validateInsights(p, m)...)
 }
 
 // validateMonitoringLogging cross-checks spec.monitoring with spec.logging: a

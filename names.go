@@ -51,6 +51,9 @@ const (
 	nameEventSubscriptionCluster   = resource.Name("event-subscription-cluster")
 	nameEventSubscriptionInstances = resource.Name("event-subscription-instances")
 	prefixAlarm                    = "alarm-"
+	// Enhanced Monitoring (monitoring_role.go).
+	nameMonitoringRole       = resource.Name("monitoring-role")
+	nameMonitoringRolePolicy = resource.Name("monitoring-role-policy")
 
 	// Deletion order (deletion.go).
 	prefixUsage = "usage-"
@@ -151,6 +154,10 @@ type awsNames struct {
 	rotatorFunction      string
 	rotatorRole          string
 	rotatorSecurityGroup string
+	// monitoringRole is the Enhanced Monitoring role: IAM role names are
+	// global to the account, so a cluster of the same identifier in
+	// another region must not share it.
+	monitoringRole string
 }
 
 // newAWSNames derives the names for this XR, or reads them from the
@@ -165,6 +172,8 @@ func newAWSNames(clusterID, uid, rotatorSource string, o observed) awsNames {
 		rotatorFunction:      rotator,
 		rotatorRole:          rotator,
 		rotatorSecurityGroup: securityGroupName(rotator),
+		// At most 50+4+8 = 62 characters, within IAM's 64.
+		monitoringRole: clusterID + "-em-" + inc,
 	}
 	keep := func(dst *string, v string) {
 		if v != "" {
@@ -174,6 +183,7 @@ func newAWSNames(clusterID, uid, rotatorSource string, o observed) awsNames {
 	keep(&n.masterSecret, o.str(nameMasterSecret, "spec", "forProvider", "name"))
 	keep(&n.rotatorStack, o.str(nameRotatorStack, "spec", "forProvider", "name"))
 	keep(&n.rotatorRole, o.annotation(nameRotatorRole, annotationExternalName))
+	keep(&n.monitoringRole, o.annotation(nameMonitoringRole, annotationExternalName))
 	keep(&n.rotatorSecurityGroup, o.str(nameRotatorSecurityGroup, "spec", "forProvider", "name"))
 	switch rotatorSource {
 	case rotatorFromServerlessRepo:

@@ -558,6 +558,7 @@ func TestAWSNames(t *testing.T) {
 				rotatorFunction:      id + "-rot-db1b39cf",
 				rotatorRole:          id + "-rot-db1b39cf",
 				rotatorSecurityGroup: id + "-rot-db1b39cf",
+				monitoringRole:       id + "-em-db1b39cf",
 			},
 		},
 		"SameNameNewIncarnation": {
@@ -570,6 +571,7 @@ func TestAWSNames(t *testing.T) {
 				rotatorFunction:      id + "-rot-" + incarnationHash("7d41f0a2-0000-4000-8000-000000000001"),
 				rotatorRole:          id + "-rot-" + incarnationHash("7d41f0a2-0000-4000-8000-000000000001"),
 				rotatorSecurityGroup: id + "-rot-" + incarnationHash("7d41f0a2-0000-4000-8000-000000000001"),
+				monitoringRole:       id + "-em-" + incarnationHash("7d41f0a2-0000-4000-8000-000000000001"),
 			},
 		},
 		"ExistingSecretKeepsItsName": {
@@ -583,6 +585,7 @@ func TestAWSNames(t *testing.T) {
 				rotatorFunction:      id + "-rot-db1b39cf",
 				rotatorRole:          id + "-rot-db1b39cf",
 				rotatorSecurityGroup: id + "-rot-db1b39cf",
+				monitoringRole:       id + "-em-db1b39cf",
 			},
 		},
 		"ExistingStackKeepsItsNames": {
@@ -598,6 +601,7 @@ func TestAWSNames(t *testing.T) {
 				rotatorFunction:      id + "-rotator",
 				rotatorRole:          id + "-rot-db1b39cf",
 				rotatorSecurityGroup: id + "-rot-db1b39cf",
+				monitoringRole:       id + "-em-db1b39cf",
 			},
 		},
 		"ExistingS3FunctionKeepsItsName": {
@@ -611,6 +615,7 @@ func TestAWSNames(t *testing.T) {
 				rotatorFunction:      id + "-rotator",
 				rotatorRole:          id + "-rot-db1b39cf",
 				rotatorSecurityGroup: id + "-rot-db1b39cf",
+				monitoringRole:       id + "-em-db1b39cf",
 			},
 		},
 	}
@@ -623,7 +628,7 @@ func TestAWSNames(t *testing.T) {
 			// Lambda function and IAM role names are at most 64 characters,
 			// from a cluster identifier of at most 50.
 			long := newAWSNames(strings.Repeat("a", maxClusterIdentifierLength), tc.uid, tc.source, nil)
-			for _, n := range []string{long.rotatorFunction, long.rotatorRole} {
+			for _, n := range []string{long.rotatorFunction, long.rotatorRole, long.monitoringRole} {
 				if len(n) > 64 {
 					t.Errorf("%q is longer than Lambda's and IAM's 64 characters", n)
 				}
