@@ -235,6 +235,10 @@ var goldenCases = map[string]goldenCase{
 		xr:     "testdata/xr/access-tls-iopt.yaml",
 		steady: true,
 	},
+	"InvalidProductionSpec": {
+		reason: "The production features' mistakes (an expired CA, an unknown storage type, Advanced insights without 465 days, an Enhanced Monitoring interval of 7, min above max readers, a custom endpoint over an instance the spec lacks, the IAM auth log without IAM auth) in one Fatal result, each with its field path; nothing is composed.",
+		xr:     "testdata/xr/invalid-production.yaml",
+	},
 	"InvalidSpec": {
 		reason: "Every mistake is reported in one Fatal result with its field path, and nothing is composed.",
 		xr:     "testdata/xr/invalid.yaml",
