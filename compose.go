@@ -173,6 +173,7 @@ func (p *plan) compose(o observed, f facts) *desired {
 
 	p.composeRotation(d, o, f)
 	p.composeMonitoring(d, s.Monitoring, o)
+	p.composeProxy(d, o, f)
 	if p.selfManaged() && p.rotationEnabled() {
 		if a, ok := p.rotationFailureAlarm(s.Monitoring, p.rotatorFunctionName()); ok {
 			d.add(a.name, a.alarm)

@@ -128,4 +128,5 @@ func withDefaults(s *AuroraSpec) {
 		s.FinalSnapshot = ptr.To(true)
 	}
 	withMonitoringDefaults(&s.Monitoring)
+	withProxyDefaults(&s.Proxy)
 }

@@ -67,6 +67,7 @@ func (p *plan) usages() []usage {
 	for i, in := range p.spec.Instances {
 		us = append(us, usage{of: nameCluster, by: nameInstance(instanceSuffix(i, in)), reason: "RDS deletes a cluster only once it has no instances"})
 	}
+	us = append(us, proxyUsages...)
 	// Only where both are desired (composeUsages): with spec.instanceParameters.
 	pg := nameInstanceParameterGroup(p.instanceParameterGroupFamily())
 	for i, in := range p.spec.Instances {

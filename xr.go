@@ -58,6 +58,8 @@ type AuroraSpec struct {
 	// Restore and Adopt: restore.go and adopt.go.
 	Restore *Restore `json:"restore,omitempty"`
 	Adopt   *Adopt   `json:"adopt,omitempty"`
+	// Proxy: proxy.go.
+	Proxy Proxy `json:"proxy,omitempty"`
 }
 
 // Network places the cluster in a VPC and says who may connect to it.
@@ -196,6 +198,8 @@ type AuroraStatus struct {
 	// Pending are changes the spec asks for that RDS has not applied yet.
 	Pending         []PendingChange `json:"pending,omitempty"`
 	VPCEndpointID   string          `json:"vpcEndpointId,omitempty"`
+	// ProxyEndpoint is the RDS Proxy's endpoint (proxy.go).
+	ProxyEndpoint string `json:"proxyEndpoint,omitempty"`
 	RotationEnabled *bool           `json:"rotationEnabled,omitempty"`
 	// Bootstrap records the SelfManaged password's hand-off (bootstrap.go).
 	Bootstrap *BootstrapStatus `json:"bootstrap,omitempty"`
