@@ -372,6 +372,7 @@ func findingSelfTests() map[string]ruleSelfTest {
 		engineFindingSelfTests(),
 		restoreAdoptSelfTests(),
 		cachedReferenceSelfTests(),
+		proxySelfTests(),
 	} {
 		for name := range group {
 			if _, ok := cases[name]; ok {

@@ -196,15 +196,15 @@ type AuroraStatus struct {
 	// Upgrade is where a major version upgrade is (engine.go).
 	Upgrade *UpgradeStatus `json:"upgrade,omitempty"`
 	// Pending are changes the spec asks for that RDS has not applied yet.
-	Pending       []PendingChange `json:"pending,omitempty"`
-	VPCEndpointID string          `json:"vpcEndpointId,omitempty"`
-	// ProxyEndpoint is the RDS Proxy's endpoint (proxy.go).
-	ProxyEndpoint   string `json:"proxyEndpoint,omitempty"`
-	RotationEnabled *bool  `json:"rotationEnabled,omitempty"`
+	Pending         []PendingChange `json:"pending,omitempty"`
+	VPCEndpointID   string          `json:"vpcEndpointId,omitempty"`
+	RotationEnabled *bool           `json:"rotationEnabled,omitempty"`
 	// Bootstrap records the SelfManaged password's hand-off (bootstrap.go).
 	Bootstrap *BootstrapStatus `json:"bootstrap,omitempty"`
 	// Deletion says what deleting the XR does and leaves behind (deletion.go).
 	Deletion *DeletionStatus `json:"deletion,omitempty"`
+	// ProxyEndpoint is the RDS Proxy's endpoint (proxy.go).
+	ProxyEndpoint string `json:"proxyEndpoint,omitempty"`
 }
 
 // xrMeta is the part of the XR's identity that names and placement derive
