@@ -229,6 +229,9 @@ func (p *plan) goneAtOnce() []string {
 	if s.WriteConnectionSecretToRef != nil && !p.meta.Legacy {
 		gone = append(gone, "the connection Secret")
 	}
+	if p.proxyEnabled() {
+		gone = append(gone, "the RDS Proxy")
+	}
 	if !p.selfManaged() {
 		return gone
 	}

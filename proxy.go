@@ -87,11 +87,19 @@ func (p *plan) proxySecretARN(f facts) string {
 }
 
 // composeProxy adds the proxy, its network, its role and its target. Off,
-// it composes nothing: every proxy resource leaves the desired state, and
-// the Usages (deletion.go) have the proxy deleted before its security
-// group and its target before the proxy.
+// every proxy resource leaves the desired state, the target before the
+// proxy and the proxy before its security group and role.
 func (p *plan) composeProxy(d *desired, o observed, f facts) {
 	if !p.proxyEnabled() {
+		// Turned off: each proxy resource leaves only once what uses it is
+		// gone, whatever became of the Usage between them (it leaves with
+		// its two sides). EC2 refuses to delete a security group while the
+		// proxy's network interfaces are in it (DependencyViolation).
+		for _, u := range proxyUsages {
+			if u.of != nameCluster && o.exists(u.by) && !d.has(u.of) {
+				d.keepObserved(o, u.of)
+			}
+		}
 		return
 	}
 	d.add(nameProxySecurityGroup, p.proxySecurityGroup())
