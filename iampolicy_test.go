@@ -140,7 +140,7 @@ var iamActionsByKind = map[string]struct {
 		},
 	},
 	"rds.aws.m.upbound.io/ProxyDefaultTargetGroup": {
-		source:  "internal/service/rds/proxy_default_target_group.go (create and delete modify the default group)",
+		source:  "internal/service/rds/proxy_default_target_group.go (create adopts and modifies the default group RDS made; delete does nothing in RDS)",
 		actions: []string{"rds:DescribeDBProxyTargetGroups", "rds:ModifyDBProxyTargetGroup", "rds:DescribeDBProxies"},
 	},
 	"rds.aws.m.upbound.io/ProxyTarget": {
