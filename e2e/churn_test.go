@@ -40,6 +40,7 @@ var churnVariants = []string{
 	"testdata/xr/alarms-off.yaml",
 	"testdata/xr/custom-pattern.yaml",
 	"testdata/xr/private-dns.yaml",
+	"testdata/xr/proxy.yaml", // RDS Proxy on the RDS-owned secret
 }
 
 const (
