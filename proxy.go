@@ -259,6 +259,12 @@ func (p *plan) proxyRole() *iamv1beta1.Role {
 // secretsmanager:GetSecretValue on the secrets, kms:Decrypt on their key
 // with kms:ViaService secretsmanager.<region>.amazonaws.com,
 // https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/rds-proxy-iam-setup.html).
+// NOTE: this identity policy is enough: within one account IAM allows a
+// request that either the identity's or the resource's policy allows and
+// none denies (IAM user guide, "Policy evaluation logic"), the master
+// secret's policy (secrets.go) denies nothing, and the function's key
+// policy lets the account's principals use the key through Secrets Manager
+// (kms.go, UseThroughSecretsManager).
 func (p *plan) proxyRolePolicyDocument(secretARN, kmsKeyARN string) policyDocument {
 	return policyDocument{Version: policyVersion, Statement: []policyStatement{
 		{Sid: "ReadThisSecret", Effect: "Allow", Action: []string{"secretsmanager:GetSecretValue"}, Resource: []string{secretARN}},
