@@ -149,12 +149,18 @@ func (p *plan) composeProxy(d *desired, o observed, f facts) {
 	if !d.has(nameProxy) {
 		return
 	}
-	d.add(nameProxyTargetGroup, p.proxyTargetGroup())
-	// NOTE: RDS registers a target only with a proxy that is available
-	// (RegisterDBProxyTargets: InvalidDBProxyStateFault).
-	if o.ready(nameProxy) || o.exists(nameProxyTarget) {
+	// NOTE: RDS changes a target group and registers a target only with a
+	// proxy that is available (ModifyDBProxyTargetGroup and
+	// RegisterDBProxyTargets: InvalidDBProxyStateFault); the provider would
+	// retry with back-off meanwhile.
+	proxyReady := o.ready(nameProxy)
+	if proxyReady || o.exists(nameProxyTargetGroup) {
+		d.add(nameProxyTargetGroup, p.proxyTargetGroup())
+	}
+	if proxyReady || o.exists(nameProxyTarget) {
 		d.add(nameProxyTarget, p.proxyTarget())
-	} else {
+	}
+	if !proxyReady && !o.exists(nameProxyTarget) {
 		d.wait("WaitingForProxy", "waiting for proxy %q to become available before registering cluster %q as its target", proxyName(p.clusterID), p.clusterID)
 	}
 }

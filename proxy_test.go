@@ -250,7 +250,7 @@ func TestProxyOrder(t *testing.T) {
 		{"proxy", "proxy-role-policy", "the proxy waits for its role to be able to read the secret"},
 		{"proxy-role-policy", "proxy-role", "the policy selects the role"},
 		{"proxy-target", "proxy", "RDS registers a target only with an available proxy"},
-		{"proxy-target-group", "proxy-role-policy", "the target group selects the proxy"},
+		{"proxy-target-group", "proxy", "RDS changes a target group only of an available proxy"},
 	}
 	cases := map[string]struct {
 		reason string
