@@ -27,7 +27,7 @@ var (
 var proxyRules = []awsRule{
 	{
 		ID:        "ProxyRoleReadsOnlyThisSecret",
-		Statement: "The role an rds Proxy assumes trusts only rds.amazonaws.com, with aws:SourceAccount or aws:SourceArn; its policies allow only secretsmanager:GetSecretValue on the cluster's secret (status.secretArn) and kms:Decrypt on the cluster's key (status.kmsKeyArn) with kms:ViaService secretsmanager.<region>.<suffix>, both of which it needs; no managed policy is attached to it.",
+		Statement: "An rds Proxy logs in with the cluster's secret (status.secretArn, or the composed master secret by selector); the role it assumes trusts only rds.amazonaws.com, with aws:SourceAccount or aws:SourceArn; its policies allow only secretsmanager:GetSecretValue on the cluster's secret (status.secretArn) and kms:Decrypt on the cluster's key (status.kmsKeyArn) with kms:ViaService secretsmanager.<region>.<suffix>, both of which it needs; no managed policy is attached to it.",
 		Citations: []string{
 			"https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/rds-proxy-iam-setup.html (GetSecretValue on the secrets, kms:Decrypt on their key with kms:ViaService secretsmanager.<region>.amazonaws.com)",
 			"https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html (aws:SourceAccount and aws:SourceArn in service trust policies)",
@@ -101,6 +101,17 @@ func checkProxyRoleReadsOnlyThisSecret(s *ruleState) []ruleFinding {
 			continue
 		}
 		out = append(out, checkProxyTrust(role, s.Desired[role])...)
+		auth, _ := mrParam(px.Obj, "auth")
+		for i, e := range ruleList(auth) {
+			m, _ := e.(map[string]any)
+			sel, _ := m["secretArnSelector"].(map[string]any)
+			switch got, selected := m["secretArn"], s.selected(sel); {
+			case sel != nil && (selected == "" || !ruleKindSMSecret.is(s.Desired[selected])):
+				out = append(out, ruleFinding{Resource: px.Name, Message: fmt.Sprintf("auth[%d] selects no composed secret", i)})
+			case sel == nil && secretARN != "" && got != secretARN:
+				out = append(out, ruleFinding{Resource: px.Name, Message: fmt.Sprintf("auth[%d] logs in with secret %v, want the cluster's %s: the one rotation changes and the role may read", i, got, secretARN)})
+			}
+		}
 		for _, a := range s.desiredOf(ruleKindRolePolicyAttachment) {
 			if s.selectedBy(a.Obj, "roleSelector") == role {
 				out = append(out, ruleFinding{Resource: a.Name, Message: fmt.Sprintf("attaches %s to the proxy's role %q: it may do no more than read this cluster's secret", mrParamString(a.Obj, "policyArn"), role)})
@@ -149,6 +160,12 @@ func checkProxyRoleReadsOnlyThisSecret(s *ruleState) []ruleFinding {
 		}
 	}
 	return out
+}
+
+// ruleList is a list parameter, or nil.
+func ruleList(v any) []any {
+	l, _ := v.([]any)
+	return l
 }
 
 // checkProxyTrust checks the proxy role's trust policy.
@@ -406,14 +423,16 @@ func proxySelfTests() map[string]ruleSelfTest {
 			args:   args{rule: "ProxyRoleReadsOnlyThisSecret", state: state(nil)},
 		},
 		"ProxyRoleReadsOnlyThisSecretBad": {
-			reason: "Any secret, decryption outside Secrets Manager, a write action and a trust without a source condition are reported.",
+			reason: "Another secret for the proxy, any secret for the role, decryption outside Secrets Manager, a write action and a trust without a source condition are reported.",
 			args: args{rule: "ProxyRoleReadsOnlyThisSecret", state: state(func(d map[string]map[string]any) {
+				d["proxy"] = proxy(map[string]any{"auth": []any{map[string]any{"authScheme": "SECRETS", "iamAuth": "DISABLED", "secretArn": "arn:aws:secretsmanager:us-east-1:111122223333:secret:other-AbCdEf"}}})
 				d["proxy-role"] = withExternalName(testMR(ruleKindIAMRole, "proxy-role", map[string]any{"assumeRolePolicy": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":["rds.amazonaws.com","lambda.amazonaws.com"]},"Action":"sts:AssumeRole"}]}`}), "orders-proxy")
 				d["proxy-role-policy"] = testMR(ruleKindIAMRolePolicy, "proxy-role-policy", map[string]any{"roleSelector": testSelector("proxy-role"), "policy": `{"Version":"2012-10-17","Statement":[` +
 					`{"Sid":"A","Effect":"Allow","Action":["secretsmanager:GetSecretValue","secretsmanager:PutSecretValue"],"Resource":"arn:aws:secretsmanager:us-east-1:111122223333:secret:*"},` +
 					`{"Sid":"B","Effect":"Allow","Action":"kms:Decrypt","Resource":"` + key + `"}]}`})
 			})},
 			want: want{violations: []string{
+				`ProxyRoleReadsOnlyThisSecret: self-test: "proxy" (rds Proxy): auth[0] logs in with secret arn:aws:secretsmanager:us-east-1:111122223333:secret:other-AbCdEf, want the cluster's ` + secret + `: the one rotation changes and the role may read`,
 				`ProxyRoleReadsOnlyThisSecret: self-test: "proxy-role" (iam Role): statement 0 has no aws:SourceAccount or aws:SourceArn condition: RDS acting for another account could assume it (confused deputy)`,
 				`ProxyRoleReadsOnlyThisSecret: self-test: "proxy-role" (iam Role): statement 0 trusts map[Service:[rds.amazonaws.com lambda.amazonaws.com]], want only the service rds.amazonaws.com`,
 				`ProxyRoleReadsOnlyThisSecret: self-test: "proxy-role-policy" (iam RolePolicy): statement "A" allows secretsmanager:GetSecretValue on [arn:aws:secretsmanager:us-east-1:111122223333:secret:*], want only the cluster's secret ` + secret,
