@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"regexp"
@@ -9,6 +10,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"k8s.io/apiextensions-apiserver/pkg/apiserver/schema/cel"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+	celconfig "k8s.io/apiserver/pkg/apis/cel"
 	"k8s.io/utils/ptr"
 )
 
@@ -317,5 +321,26 @@ func TestProxyTurnedOffOrder(t *testing.T) {
 	}
 	if got := sim.xr["status"].(map[string]any)["proxyEndpoint"]; got != nil {
 		t.Errorf("status.proxyEndpoint is %v after the proxy was turned off, want none", got)
+	}
+}
+
+// TestXRDProxyDefaultPassesItsRules checks spec.proxy's rule on its
+// default, {}, as the API server does when it accepts the CRD: without the
+// defaults of the fields inside it (an XRD whose default breaks a rule is
+// never Established).
+func TestXRDProxyDefaultPassesItsRules(t *testing.T) {
+	for xrd, path := range xrdFiles {
+		t.Run(xrd, func(t *testing.T) {
+			s, _ := xrdStructural(t, path)
+			proxy := s.Properties["spec"].Properties["proxy"]
+			v := cel.NewValidator(&proxy, false, celconfig.PerCallLimit)
+			if v == nil {
+				t.Fatal("spec.proxy has no CEL rules")
+			}
+			errs, _ := v.Validate(context.Background(), field.NewPath("spec", "proxy"), &proxy, map[string]any{}, nil, celconfig.RuntimeCELCostBudget)
+			if len(errs) > 0 {
+				t.Errorf("spec.proxy's default {} fails its own rules: %v", errs.ToAggregate())
+			}
+		})
 	}
 }
