@@ -3,10 +3,6 @@ package main
 import (
 	"k8s.io/utils/ptr"
 
-	"github.com/crossplane/function-sdk-go/resource"
-
-	ec2v1beta1 "github.com/function-aurora-postgres/function-aurora-postgres/internal/aws/ec2/v1beta1"
-	iamv1beta1 "github.com/function-aurora-postgres/function-aurora-postgres/internal/aws/iam/v1beta1"
 	rdsv1beta1 "github.com/function-aurora-postgres/function-aurora-postgres/internal/aws/rds/v1beta1"
 )
 
@@ -235,124 +231,6 @@ func (p *plan) proxyTarget() *rdsv1beta1.ProxyTarget {
 			DBClusterIdentifier: ptr.To(p.clusterID),
 		}},
 	}
-}
-
-// proxyRole is the role the proxy assumes to read the master secret. Only
-// RDS may assume it, and only for this account (confused deputy: IAM user
-// guide, "The confused deputy problem",
-// https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html).
-func (p *plan) proxyRole() *iamv1beta1.Role {
-	trust := policyDocument{Version: policyVersion, Statement: []policyStatement{{
-		Sid:       "RDSAssumesProxyRole",
-		Effect:    "Allow",
-		Principal: &policyPrincipal{Service: []string{"rds.amazonaws.com"}},
-		Action:    []string{"sts:AssumeRole"},
-		Condition: policyCondition{"StringEquals": {"aws:SourceAccount": {p.accountID}}},
-	}}}
-	return &iamv1beta1.Role{
-		ObjectMeta: p.objectMeta(nameProxyRole, proxyName(p.clusterID)),
-		Spec: iamv1beta1.RoleSpec{ManagedResourceSpec: p.managed(), ForProvider: iamv1beta1.RoleParameters{
-			Description:      ptr.To("Lets RDS Proxy " + proxyName(p.clusterID) + " read the master secret of Aurora PostgreSQL cluster " + p.clusterID),
-			AssumeRolePolicy: ptr.To(trust.String()),
-			Tags:             p.tags(),
-		}},
-	}
-}
-
-// proxyRolePolicyDocument lets the proxy read this cluster's secret and
-// decrypt it with this cluster's key through Secrets Manager, nothing else
-// (Aurora user guide, "Configuring IAM authentication for RDS Proxy":
-// secretsmanager:GetSecretValue on the secrets, kms:Decrypt on their key
-// with kms:ViaService secretsmanager.<region>.amazonaws.com,
-// https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/rds-proxy-iam-setup.html).
-// NOTE: this identity policy is enough: within one account IAM allows a
-// request that either the identity's or the resource's policy allows and
-// none denies (IAM user guide, "Policy evaluation logic"), the master
-// secret's policy (secrets.go) denies nothing, and the function's key
-// policy lets the account's principals use the key through Secrets Manager
-// (kms.go, UseThroughSecretsManager).
-func (p *plan) proxyRolePolicyDocument(secretARN, kmsKeyARN string) policyDocument {
-	return policyDocument{Version: policyVersion, Statement: []policyStatement{
-		{Sid: "ReadThisSecret", Effect: "Allow", Action: []string{"secretsmanager:GetSecretValue"}, Resource: []string{secretARN}},
-		{
-			Sid: "DecryptThisSecret", Effect: "Allow", Action: []string{"kms:Decrypt"}, Resource: []string{kmsKeyARN},
-			Condition: policyCondition{"StringEquals": {"kms:ViaService": {p.serviceHost("secretsmanager")}}},
-		},
-	}}
-}
-
-// proxyRolePolicy attaches the scoped policy to the proxy's role.
-func (p *plan) proxyRolePolicy(secretARN, kmsKeyARN string) *iamv1beta1.RolePolicy {
-	return &iamv1beta1.RolePolicy{
-		ObjectMeta: p.objectMeta(nameProxyRolePolicy, ""),
-		Spec: iamv1beta1.RolePolicySpec{ManagedResourceSpec: p.managed(), ForProvider: iamv1beta1.RolePolicyParameters{
-			RoleSelector: selectorFor(nameProxyRole),
-			Policy:       ptr.To(p.proxyRolePolicyDocument(secretARN, kmsKeyARN).String()),
-		}},
-	}
-}
-
-// proxySecurityGroup holds the proxy's network interfaces: clients reach
-// it from the XR's allowed sources, and it reaches the cluster, both on the
-// DB port. The provider removes the default allow-all egress rule of a new
-// group (terraform-provider-aws, aws_security_group), so the one egress
-// rule is all it may open.
-func (p *plan) proxySecurityGroup() *ec2v1beta1.SecurityGroup {
-	sg := p.securityGroup()
-	sg.ObjectMeta = p.objectMeta(nameProxySecurityGroup, "")
-	sg.Spec.ForProvider.Name = ptr.To(securityGroupName(p.clusterID + "-proxy"))
-	sg.Spec.ForProvider.Description = ptr.To("RDS Proxy of Aurora PostgreSQL cluster " + p.clusterID)
-	return sg
-}
-
-// proxyIngressFromCIDR opens the proxy to one of the XR's allowed CIDRs.
-func (p *plan) proxyIngressFromCIDR(cidr string) *ec2v1beta1.SecurityGroupIngressRule {
-	r := p.proxyIngress(nameProxyIngressCIDR(cidr), "PostgreSQL through the proxy from "+cidr)
-	setCIDR(&r.Spec.ForProvider, cidr)
-	return r
-}
-
-// proxyIngressFromSecurityGroup opens the proxy to one of the XR's allowed
-// security groups.
-func (p *plan) proxyIngressFromSecurityGroup(id string) *ec2v1beta1.SecurityGroupIngressRule {
-	r := p.proxyIngress(nameProxyIngressSecurityGroup(id), "PostgreSQL through the proxy from "+id)
-	r.Spec.ForProvider.ReferencedSecurityGroupID = ptr.To(id)
-	return r
-}
-
-func (p *plan) proxyIngress(name resource.Name, description string) *ec2v1beta1.SecurityGroupIngressRule {
-	r := p.ingressRule(name, description)
-	r.Spec.ForProvider.SecurityGroupIDSelector = selectorFor(nameProxySecurityGroup)
-	return r
-}
-
-// proxyEgressToDB lets the proxy reach the cluster's security group on the
-// DB port: the group's only way out (AWS: "the security group must allow
-// access to the database the proxy connects to", Aurora user guide,
-// "Setting up network prerequisites for RDS Proxy",
-// https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/rds-proxy-network-prereqs.html;
-// awsdocs/amazon-rds-user-guide#194).
-func (p *plan) proxyEgressToDB() *ec2v1beta1.SecurityGroupEgressRule {
-	return &ec2v1beta1.SecurityGroupEgressRule{
-		ObjectMeta: p.objectMeta(nameProxyEgressDB, ""),
-		Spec: ec2v1beta1.SecurityGroupEgressRuleSpec{ManagedResourceSpec: p.managed(), ForProvider: ec2v1beta1.SecurityGroupEgressRuleParameters{
-			Region:                            ptr.To(p.region),
-			Description:                       ptr.To("PostgreSQL from the proxy to the cluster"),
-			IPProtocol:                        ptr.To("tcp"),
-			FromPort:                          p.port(),
-			ToPort:                            p.port(),
-			SecurityGroupIDSelector:           selectorFor(nameProxySecurityGroup),
-			ReferencedSecurityGroupIDSelector: selectorFor(nameSecurityGroup),
-			Tags:                              p.tags(),
-		}},
-	}
-}
-
-// ingressFromProxy admits the proxy's security group to the DB port.
-func (p *plan) ingressFromProxy() *ec2v1beta1.SecurityGroupIngressRule {
-	r := p.ingressRule(nameIngressFromProxy, "PostgreSQL from the RDS Proxy")
-	r.Spec.ForProvider.ReferencedSecurityGroupIDSelector = selectorFor(nameProxySecurityGroup)
-	return r
 }
 
 // subnetIDs are the cluster's subnets, as the provider's types want them.
