@@ -153,8 +153,9 @@ func checkExistingRotatorNetwork(s *ruleState) []ruleFinding {
 			endpointSGs[sg] = true
 		}
 	}
+	proxySGs := s.proxySecurityGroups()
 	for _, sg := range s.desiredOf(ruleKindSecurityGroup) {
-		if sg.Name != clusterSG && !endpointSGs[sg.Name] {
+		if sg.Name != clusterSG && !endpointSGs[sg.Name] && !proxySGs[sg.Name] {
 			out = append(out, ruleFinding{Resource: sg.Name, Message: "is composed, but the existing rotator (existingFunctionArn) runs in its own security groups (existingFunctionSecurityGroupIds): this one is attached to nothing"})
 		}
 	}

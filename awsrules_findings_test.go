@@ -375,6 +375,7 @@ func findingSelfTests() map[string]ruleSelfTest {
 		capacitySelfTests(),
 		accessSelfTests(),
 		monitoringRuleSelfTests(),
+		proxySelfTests(),
 	} {
 		for name := range group {
 			if _, ok := cases[name]; ok {

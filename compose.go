@@ -185,6 +185,7 @@ func (p *plan) compose(o observed, f facts) *desired {
 	p.composeCustomEndpoints(d, o)
 	p.composeRotation(d, o, f)
 	p.composeMonitoring(d, s.Monitoring, o)
+	p.composeProxy(d, o, f)
 	if p.selfManaged() && p.rotationEnabled() {
 		if a, ok := p.rotationFailureAlarm(s.Monitoring, p.rotatorFunctionName()); ok {
 			d.add(a.name, a.alarm)

@@ -17,6 +17,7 @@ const (
 	connKeyUsername   = "username"
 	connKeySecretARN  = "secret_arn"
 	connKeySSLMode    = "sslmode"
+	connKeyProxyHost  = "proxy_host"
 )
 
 // connectionDetails are what an application needs to connect. The password
@@ -34,6 +35,9 @@ func (p *plan) connectionDetails(st AuroraStatus) map[string][]byte {
 		d[connKeySecretARN] = []byte(st.SecretARN)
 	}
 	p.accessConnectionDetails(d, st)
+	if st.ProxyEndpoint != "" {
+		d[connKeyProxyHost] = []byte(st.ProxyEndpoint)
+	}
 	return d
 }
 

@@ -130,4 +130,5 @@ func withDefaults(s *AuroraSpec) {
 	}
 	withMonitoringDefaults(&s.Monitoring)
 	withAutoscalingDefaults(s)
+	withProxyDefaults(&s.Proxy)
 }

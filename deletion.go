@@ -71,6 +71,7 @@ func (p *plan) usages() []usage {
 	for i, in := range p.spec.Instances {
 		us = append(us, usage{of: nameMonitoringRole, by: nameInstance(instanceSuffix(i, in)), reason: "the instance sends Enhanced Monitoring metrics through this role"})
 	}
+	us = append(us, proxyUsages...)
 	// Only where both are desired (composeUsages): with spec.instanceParameters.
 	pg := nameInstanceParameterGroup(p.instanceParameterGroupFamily())
 	for i, in := range p.spec.Instances {
@@ -232,6 +233,9 @@ func (p *plan) goneAtOnce() []string {
 	}
 	if s.WriteConnectionSecretToRef != nil && !p.meta.Legacy {
 		gone = append(gone, "the connection Secret")
+	}
+	if p.proxyEnabled() {
+		gone = append(gone, "the RDS Proxy")
 	}
 	if !p.selfManaged() {
 		return gone

@@ -239,6 +239,25 @@ var goldenCases = map[string]goldenCase{
 		reason: "The production features' mistakes (an expired CA, an unknown storage type, Advanced insights without 465 days, an Enhanced Monitoring interval of 7, min above max readers, a custom endpoint over an instance the spec lacks, the IAM auth log without IAM auth) in one Fatal result, each with its field path; nothing is composed.",
 		xr:     "testdata/xr/invalid-production.yaml",
 	},
+	"ProxyFirstReconcile": {
+		reason: "spec.proxy at the first reconcile: its security group, rules and role come at once; the proxy waits for the cluster.",
+		xr:     "testdata/xr/proxy.yaml",
+	},
+	"ProxySteadyState": {
+		reason: "An RDS Proxy on the RDS-owned secret: role scoped to that secret and key, the cluster as its target, proxy_host in the connection secret.",
+		xr:     "testdata/xr/proxy.yaml",
+		steady: true,
+	},
+	"ProxySelfManagedSteadyState": {
+		reason: "An RDS Proxy on the function's own master secret, selected by reference, next to the rotator.",
+		xr:     "testdata/xr/proxy-self-managed.yaml",
+		steady: true,
+	},
+	"ProxyTurnedOff": {
+		reason: "Turning the proxy off removes every proxy resource, its Usages and proxy_host; the cluster and its own rules stay.",
+		xr:     "testdata/xr/proxy-off.yaml",
+		before: "testdata/xr/proxy.yaml",
+	},
 	"InvalidSpec": {
 		reason: "Every mistake is reported in one Fatal result with its field path, and nothing is composed.",
 		xr:     "testdata/xr/invalid.yaml",

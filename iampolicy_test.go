@@ -31,6 +31,7 @@ var providerIAMPolicyFiles = []string{
 	"docs/provider-iam-policy-logs-alarms-secrets.json",
 	"docs/provider-iam-policy-rotator.json",
 	"docs/provider-iam-policy-capacity.json",
+	"docs/provider-iam-policy-proxy.json",
 }
 
 const (
@@ -157,6 +158,21 @@ var iamActionsByKind = map[string]struct {
 			"application-autoscaling:DeleteScalingPolicy",
 			"cloudwatch:PutMetricAlarm", "cloudwatch:DescribeAlarms", "cloudwatch:DeleteAlarms",
 		},
+	},
+	"rds.aws.m.upbound.io/Proxy": {
+		source: "internal/service/rds/proxy.go (create passes the role; waits on DescribeDBProxies)",
+		actions: []string{
+			"rds:CreateDBProxy", "rds:DescribeDBProxies", "rds:ModifyDBProxy", "rds:DeleteDBProxy",
+			"rds:AddTagsToResource", "rds:RemoveTagsFromResource", "rds:ListTagsForResource", "iam:PassRole",
+		},
+	},
+	"rds.aws.m.upbound.io/ProxyDefaultTargetGroup": {
+		source:  "internal/service/rds/proxy_default_target_group.go (create adopts and modifies the default group RDS made; delete does nothing in RDS)",
+		actions: []string{"rds:DescribeDBProxyTargetGroups", "rds:ModifyDBProxyTargetGroup", "rds:DescribeDBProxies"},
+	},
+	"rds.aws.m.upbound.io/ProxyTarget": {
+		source:  "internal/service/rds/proxy_target.go",
+		actions: []string{"rds:RegisterDBProxyTargets", "rds:DescribeDBProxyTargets", "rds:DeregisterDBProxyTargets"},
 	},
 	"ec2.aws.m.upbound.io/SecurityGroup": {
 		source: "internal/service/ec2/vpc_security_group.go (revokes the default egress rule on create; " +
@@ -798,6 +814,9 @@ const (
 	iamForeignRole2        = "arn:aws:iam::111122223333:role/eu-rotterdam-app"
 	iamForeignStack        = "arn:aws:cloudformation:us-east-1:111122223333:stack/network-prod/0a1b2c3d-4e5f-6789-abcd-ef0123456789"
 	iamForeignApplication  = "arn:aws:serverlessrepo:us-east-1:111122223333:applications/SecretsManagerRDSPostgreSQLRotationSingleUser"
+	iamForeignProxy        = "arn:aws:rds:us-east-1:111122223333:db-proxy:prx-0123456789abcdef0"
+	iamForeignTargetGroup  = "arn:aws:rds:us-east-1:111122223333:target-group:prx-tg-0123456789abcdef0"
+	iamForeignProxyRole    = "arn:aws:iam::111122223333:role/billing-prod-proxy"
 )
 
 // iamSharedResourceAction is a destructive or mutating action on a resource
@@ -871,11 +890,19 @@ var iamSharedResourceActions = map[string]iamSharedResourceAction{
 	"rds:DeleteEventSubscription":                {foreign: []string{iamForeignSubscription}},
 	"rds:AddSourceIdentifierToSubscription":      {foreign: []string{iamForeignSubscription}},
 	"rds:RemoveSourceIdentifierFromSubscription": {foreign: []string{iamForeignSubscription}},
+	"rds:CreateDBProxy":                          {foreign: []string{iamForeignProxy}},
+	"rds:ModifyDBProxy":                          {foreign: []string{iamForeignProxy}},
+	"rds:DeleteDBProxy":                          {foreign: []string{iamForeignProxy}},
+	"rds:ModifyDBProxyTargetGroup":               {foreign: []string{iamForeignTargetGroup}},
+	"rds:RegisterDBProxyTargets":                 {foreign: []string{iamForeignProxy, iamForeignTargetGroup, iamForeignCluster}},
+	"rds:DeregisterDBProxyTargets":               {foreign: []string{iamForeignProxy, iamForeignTargetGroup, iamForeignCluster}},
 	"rds:AddTagsToResource": {foreign: []string{
 		iamForeignCluster, iamForeignInstance, iamForeignClusterPG, iamForeignPG, iamForeignSubnetGroup, iamForeignSubscription,
+		iamForeignProxy, iamForeignTargetGroup,
 	}},
 	"rds:RemoveTagsFromResource": {foreign: []string{
 		iamForeignCluster, iamForeignInstance, iamForeignClusterPG, iamForeignPG, iamForeignSubnetGroup, iamForeignSubscription,
+		iamForeignProxy, iamForeignTargetGroup,
 	}},
 	"ec2:DeleteSecurityGroup":           {foreign: []string{iamForeignGroup}},
 	"ec2:AuthorizeSecurityGroupIngress": {foreign: []string{iamForeignGroup}},
@@ -924,17 +951,17 @@ var iamSharedResourceActions = map[string]iamSharedResourceAction{
 	// An existing rotator may have any name; only Secrets Manager is let in.
 	"lambda:AddPermission":                         {foreign: []string{iamForeignFunction, iamForeignFunction2}, scopedBy: "lambda:Principal"},
 	"lambda:RemovePermission":                      {foreign: []string{iamForeignFunction, iamForeignFunction2}, scopedBy: "lambda:Principal"},
-	"iam:CreateRole":                               {foreign: []string{iamForeignRole, iamForeignRole2}},
-	"iam:DeleteRole":                               {foreign: []string{iamForeignRole, iamForeignRole2}},
-	"iam:UpdateRole":                               {foreign: []string{iamForeignRole, iamForeignRole2}},
-	"iam:UpdateAssumeRolePolicy":                   {foreign: []string{iamForeignRole, iamForeignRole2}},
-	"iam:PutRolePolicy":                            {foreign: []string{iamForeignRole, iamForeignRole2}},
-	"iam:DeleteRolePolicy":                         {foreign: []string{iamForeignRole, iamForeignRole2}},
-	"iam:AttachRolePolicy":                         {foreign: []string{iamForeignRole, iamForeignRole2}},
-	"iam:DetachRolePolicy":                         {foreign: []string{iamForeignRole, iamForeignRole2}},
-	"iam:TagRole":                                  {foreign: []string{iamForeignRole, iamForeignRole2}},
-	"iam:UntagRole":                                {foreign: []string{iamForeignRole, iamForeignRole2}},
-	"iam:PassRole":                                 {foreign: []string{iamForeignRole, iamForeignRole2}},
+	"iam:CreateRole":                               {foreign: []string{iamForeignRole, iamForeignRole2, iamForeignProxyRole}},
+	"iam:DeleteRole":                               {foreign: []string{iamForeignRole, iamForeignRole2, iamForeignProxyRole}},
+	"iam:UpdateRole":                               {foreign: []string{iamForeignRole, iamForeignRole2, iamForeignProxyRole}},
+	"iam:UpdateAssumeRolePolicy":                   {foreign: []string{iamForeignRole, iamForeignRole2, iamForeignProxyRole}},
+	"iam:PutRolePolicy":                            {foreign: []string{iamForeignRole, iamForeignRole2, iamForeignProxyRole}},
+	"iam:DeleteRolePolicy":                         {foreign: []string{iamForeignRole, iamForeignRole2, iamForeignProxyRole}},
+	"iam:AttachRolePolicy":                         {foreign: []string{iamForeignRole, iamForeignRole2, iamForeignProxyRole}},
+	"iam:DetachRolePolicy":                         {foreign: []string{iamForeignRole, iamForeignRole2, iamForeignProxyRole}},
+	"iam:TagRole":                                  {foreign: []string{iamForeignRole, iamForeignRole2, iamForeignProxyRole}},
+	"iam:UntagRole":                                {foreign: []string{iamForeignRole, iamForeignRole2, iamForeignProxyRole}},
+	"iam:PassRole":                                 {foreign: []string{iamForeignRole, iamForeignRole2, iamForeignProxyRole}},
 	"cloudformation:CreateChangeSet":               {foreign: []string{iamForeignStack}},
 	"cloudformation:ExecuteChangeSet":              {foreign: []string{iamForeignStack}},
 	"cloudformation:DeleteStack":                   {foreign: []string{iamForeignStack}},
@@ -967,15 +994,15 @@ var iamRequestTagOnlyTagging = map[string]string{
 		"and tag-on-create permission must not be limited to particular keys (KMS developer guide, tag permissions): " +
 		"reaches every key whose key policy delegates to IAM",
 	"rds:AddTagsToResource": "the RDS Create* calls with tags check rds:AddTagsToResource and RDS has no create-action key: " +
-		"reaches every cluster, instance, cluster parameter group and subnet group, and the aurora-* event subscriptions",
+		"reaches every cluster, instance, cluster parameter group, subnet group and proxy, and the aurora-* event subscriptions",
 	"secretsmanager:TagResource": "CreateSecret with tags checks secretsmanager:TagResource: " +
 		"reaches secrets named like a master secret, aurora/<id>/master-*",
 	"cloudwatch:TagResource": "PutMetricAlarm with tags checks cloudwatch:TagResource: reaches alarms named aurora-*",
 	"logs:TagResource":       "CreateLogGroup with tags checks logs:TagResource: reaches log groups under /aws/rds/cluster/",
 	"lambda:TagResource": "CreateFunction with tags checks lambda:TagResource (the S3 rotator): " +
 		"reaches functions named *-rot-<8 hex> or *-rotator",
-	"iam:TagRole": "CreateRole with tags checks iam:TagRole (the S3 rotator's role): " +
-		"reaches roles named *-rot-<8 hex> or *-rotator",
+	"iam:TagRole": "CreateRole with tags checks iam:TagRole (the S3 rotator's role, the proxy's role): " +
+		"reaches roles named *-rot-<8 hex>, *-rotator or *-proxy",
 }
 
 // iamIsTaggingAction reports whether action is one of iamTaggingActions.

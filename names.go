@@ -55,6 +55,19 @@ const (
 	nameMonitoringRole       = resource.Name("monitoring-role")
 	nameMonitoringRolePolicy = resource.Name("monitoring-role-policy")
 
+	// RDS Proxy (proxy.go).
+	nameProxy              = resource.Name("proxy")
+	nameProxySecurityGroup = resource.Name("proxy-security-group")
+	nameProxyRole          = resource.Name("proxy-role")
+	nameProxyRolePolicy    = resource.Name("proxy-role-policy")
+	nameProxyTargetGroup   = resource.Name("proxy-target-group")
+	nameProxyTarget        = resource.Name("proxy-target")
+	nameProxyEgressDB      = resource.Name("proxy-egress-db")
+	nameIngressFromProxy   = resource.Name("ingress-from-proxy")
+	// The XR's allowed sources on the proxy.
+	prefixProxyIngressCIDR          = "proxy-ingress-cidr-"
+	prefixProxyIngressSecurityGroup = "proxy-ingress-sg-"
+
 	// Deletion order (deletion.go).
 	prefixUsage = "usage-"
 
@@ -126,6 +139,33 @@ func nameIngressRotatorSecurityGroup(id string) resource.Name {
 
 func nameEndpointIngressSecurityGroup(id string) resource.Name {
 	return resource.Name(prefixEndpointIngressSecurityGroup + sanitize(id))
+}
+
+func nameProxyIngressCIDR(cidr string) resource.Name {
+	return resource.Name(prefixProxyIngressCIDR + cidrSuffix(cidr))
+}
+
+func nameProxyIngressSecurityGroup(id string) resource.Name {
+	return resource.Name(prefixProxyIngressSecurityGroup + sanitize(id))
+}
+
+// maxProxyNameLength is RDS's limit on a proxy's name (CreateDBProxy,
+// DBProxyName: "An identifier must begin with a letter and must contain
+// only ASCII letters, digits, and hyphens; it can't end with a hyphen or
+// contain two consecutive hyphens"; 63 characters at most), which is also
+// the name of its IAM role (64).
+const maxProxyNameLength = 63
+
+// proxyName is the proxy's name, and its role's: <cluster>-proxy. An
+// adopted cluster's identifier may be 63 characters long; then it is cut
+// and a hash of it keeps two such names apart.
+func proxyName(clusterID string) string {
+	const suffix = "-proxy"
+	if len(clusterID)+len(suffix) <= maxProxyNameLength {
+		return clusterID + suffix
+	}
+	h := sha256.Sum256([]byte(clusterID))
+	return rdsIdentifier(clusterID, maxProxyNameLength-len(suffix)-9) + "-" + hex.EncodeToString(h[:])[:8] + suffix
 }
 
 func nameEndpointSubnetAssociation(subnet string) resource.Name {

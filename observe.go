@@ -90,6 +90,11 @@ func observe(m xrMeta, s *AuroraSpec, o observed, prev AuroraStatus) facts {
 	if stack, ok := atProvider[sarv1beta1.CloudFormationStackObservation](o, nameRotatorStack); ok {
 		setIf(&f.stackLambdaARN, stack.Outputs["RotationLambdaARN"])
 	}
+	if px, ok := atProvider[rdsv1beta1.ProxyObservation](o, nameProxy); ok && ptr.Deref(s.Proxy.Enabled, false) {
+		setIf(&st.ProxyEndpoint, px.Endpoint)
+	} else if !ptr.Deref(s.Proxy.Enabled, false) {
+		st.ProxyEndpoint = ""
+	}
 	if s.Credentials.Mode == CredentialsModeSelfManaged {
 		// The function's own secret, not one RDS made.
 		setIf(&st.SecretARN, &f.masterSecretARN)

@@ -36,6 +36,7 @@ var composedKinds = map[schema.GroupVersion][]runtime.Object{
 	rdsv1beta1.CRDGroupVersion: {
 		&rdsv1beta1.Cluster{}, &rdsv1beta1.ClusterInstance{}, &rdsv1beta1.ClusterParameterGroup{}, &rdsv1beta1.ParameterGroup{},
 		&rdsv1beta1.SubnetGroup{}, &rdsv1beta1.EventSubscription{}, &rdsv1beta1.ClusterEndpoint{},
+		&rdsv1beta1.Proxy{}, &rdsv1beta1.ProxyDefaultTargetGroup{}, &rdsv1beta1.ProxyTarget{},
 	},
 	smv1beta1.CRDGroupVersion: {
 		&smv1beta1.Secret{}, &smv1beta1.SecretVersion{}, &smv1beta1.SecretPolicy{}, &smv1beta1.SecretRotation{},

@@ -108,6 +108,7 @@ func validate(m xrMeta, s *AuroraSpec) field.ErrorList {
 	errs = append(errs, validateAdopt(root, s)...)
 	errs = append(errs, validateAutoscaling(root, s)...)
 	errs = append(errs, validateCustomEndpoints(root, s, clusterIdentifier(m, s))...)
+	errs = append(errs, validateProxy(root, s)...)
 	if r := s.WriteConnectionSecretToRef; r != nil && !m.Legacy {
 		for _, msg := range validation.IsDNS1123Subdomain(r.Name) {
 			errs = append(errs, field.Invalid(root.Child("writeConnectionSecretToRef", "name"), r.Name, msg))

@@ -64,6 +64,8 @@ type AuroraSpec struct {
 	// TLS and StorageType: access.go.
 	TLS         *TLS   `json:"tls,omitempty"`
 	StorageType string `json:"storageType,omitempty"`
+	// Proxy: proxy.go.
+	Proxy Proxy `json:"proxy,omitempty"`
 }
 
 // Network places the cluster in a VPC and says who may connect to it.
@@ -212,6 +214,8 @@ type AuroraStatus struct {
 	CustomEndpoints map[string]string `json:"customEndpoints,omitempty"`
 	// ClusterResourceID names the cluster in IAM policies (rds-db:connect).
 	ClusterResourceID string `json:"clusterResourceId,omitempty"`
+	// ProxyEndpoint is the RDS Proxy's endpoint (proxy.go).
+	ProxyEndpoint string `json:"proxyEndpoint,omitempty"`
 }
 
 // xrMeta is the part of the XR's identity that names and placement derive

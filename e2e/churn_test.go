@@ -41,6 +41,7 @@ var churnVariants = []string{
 	"testdata/xr/custom-pattern.yaml",
 	"testdata/xr/private-dns.yaml",
 	"testdata/xr/capacity.yaml", // reader autoscaling, custom endpoints
+	"testdata/xr/proxy.yaml",    // RDS Proxy on the RDS-owned secret
 }
 
 const (

@@ -150,6 +150,22 @@ func (p Provider) Created(obj map[string]any, seed string) (string, map[string]a
 		res, _ := fp["resourceId"].(string)
 		at["id"] = ext
 		at["arn"] = arn("autoscaling", "scalingPolicy:"+UUIDLike(h)+":resource/"+ns+"/"+res+":policyName/"+ext)
+	case "rds/Proxy":
+		// AWS names a proxy's ARN by its resource ID and its endpoint by
+		// its name (RDS API reference, DBProxy: DBProxyArn, Endpoint).
+		at["arn"], at["id"] = arn("rds", "db-proxy:prx-"+h[:17]), ext
+		at["endpoint"] = ext + ".proxy-c9akciq32." + region + ".rds.amazonaws.com"
+	case "rds/ProxyDefaultTargetGroup":
+		proxy, _ := fp["dbProxyName"].(string)
+		ext = proxy
+		at["arn"], at["id"], at["name"] = arn("rds", "target-group:prx-tg-"+h[:17]), ext, "default"
+	case "rds/ProxyTarget":
+		// The provider's ID: proxy/target group/type/cluster identifier.
+		proxy, _ := fp["dbProxyName"].(string)
+		group, _ := fp["targetGroupName"].(string)
+		cluster, _ := fp["dbClusterIdentifier"].(string)
+		ext = proxy + "/" + group + "/TRACKED_CLUSTER/" + cluster
+		at["id"], at["type"], at["rdsResourceId"], at["trackedClusterId"] = ext, "TRACKED_CLUSTER", cluster, cluster
 	case "rds/EventSubscription":
 		at["arn"], at["id"] = arn("rds", "es:"+ext), ext
 		at["customerAwsId"] = p.Account

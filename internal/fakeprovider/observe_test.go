@@ -45,3 +45,35 @@ func TestCreatedEngineAndTags(t *testing.T) {
 		}
 	}
 }
+
+// TestCreatedProxy checks what the provider reports for the RDS Proxy
+// kinds: AWS's proxy ARN (db-proxy:prx-<id>) in the proxy's region, its
+// endpoint under the proxy's name, and the provider's IDs of the default
+// target group (the proxy's name) and of a target
+// (proxy/target group/type/cluster).
+func TestCreatedProxy(t *testing.T) {
+	p := Provider{Account: "111122223333"}
+	mr := func(kind, ext string, fp map[string]any) map[string]any {
+		meta := map[string]any{"name": "x"}
+		if ext != "" {
+			meta["annotations"] = map[string]any{annotationExternalName: ext}
+		}
+		return map[string]any{"apiVersion": "rds.aws.m.upbound.io/v1beta1", "kind": kind, "metadata": meta, "spec": map[string]any{"forProvider": fp}}
+	}
+	ext, at := p.Created(mr("Proxy", "orders-proxy", map[string]any{"region": "eu-west-1"}), "seed")
+	h := hash("seed")
+	if want := "arn:aws:rds:eu-west-1:111122223333:db-proxy:prx-" + h[:17]; ext != "orders-proxy" || at["arn"] != want {
+		t.Errorf("Proxy: external name %q, arn %v; want orders-proxy and %s", ext, at["arn"], want)
+	}
+	if want := "orders-proxy.proxy-c9akciq32.eu-west-1.rds.amazonaws.com"; at["endpoint"] != want {
+		t.Errorf("Proxy endpoint %v, want %s", at["endpoint"], want)
+	}
+	ext, at = p.Created(mr("ProxyDefaultTargetGroup", "", map[string]any{"region": "eu-west-1", "dbProxyName": "orders-proxy"}), "seed")
+	if ext != "orders-proxy" || at["name"] != "default" || at["arn"] != "arn:aws:rds:eu-west-1:111122223333:target-group:prx-tg-"+h[:17] {
+		t.Errorf("ProxyDefaultTargetGroup: external name %q, %v", ext, at)
+	}
+	ext, at = p.Created(mr("ProxyTarget", "", map[string]any{"region": "eu-west-1", "dbProxyName": "orders-proxy", "targetGroupName": "default", "dbClusterIdentifier": "orders"}), "seed")
+	if want := "orders-proxy/default/TRACKED_CLUSTER/orders"; ext != want || at["id"] != want || at["type"] != "TRACKED_CLUSTER" {
+		t.Errorf("ProxyTarget: external name %q, %v; want %s", ext, at, want)
+	}
+}

@@ -171,6 +171,26 @@ var References = map[Kind][]Reference{
 		{Selector: "spec.initProvider.excludedMembersSelector", Value: "excludedMembers", Ref: "excludedMembersRefs", Multi: true, Target: Kind{APIVersion: "rds.aws.m.upbound.io/v1beta1", Kind: "ClusterInstance"}, Extract: "status.atProvider.id", Field: "mg.Spec.InitProvider.ExcludedMembers"},
 		{Selector: "spec.initProvider.staticMembersSelector", Value: "staticMembers", Ref: "staticMembersRefs", Multi: true, Target: Kind{APIVersion: "rds.aws.m.upbound.io/v1beta1", Kind: "ClusterInstance"}, Extract: "status.atProvider.id", Field: "mg.Spec.InitProvider.StaticMembers"},
 	},
+	{APIVersion: "rds.aws.m.upbound.io/v1beta1", Kind: "Proxy"}: {
+		{Selector: "spec.forProvider.auth.secretArnSelector", Value: "secretArn", Ref: "secretArnRef", Multi: false, Target: Kind{APIVersion: "secretsmanager.aws.m.upbound.io/v1beta1", Kind: "Secret"}, Extract: "status.atProvider.arn", Field: "mg.Spec.ForProvider.Auth[i3].SecretArn"},
+		{Selector: "spec.forProvider.roleArnSelector", Value: "roleArn", Ref: "roleArnRef", Multi: false, Target: Kind{APIVersion: "iam.aws.m.upbound.io/v1beta1", Kind: "Role"}, Extract: "status.atProvider.arn", Field: "mg.Spec.ForProvider.RoleArn"},
+		{Selector: "spec.forProvider.vpcSecurityGroupIdSelector", Value: "vpcSecurityGroupIds", Ref: "vpcSecurityGroupIdRefs", Multi: true, Target: Kind{APIVersion: "ec2.aws.m.upbound.io/v1beta1", Kind: "SecurityGroup"}, Extract: ExternalName, Field: "mg.Spec.ForProvider.VPCSecurityGroupIds"},
+		{Selector: "spec.forProvider.vpcSubnetIdsSelector", Value: "vpcSubnetIds", Ref: "vpcSubnetIdsRefs", Multi: true, Target: Kind{APIVersion: "ec2.aws.m.upbound.io/v1beta1", Kind: "Subnet"}, Extract: "status.atProvider.id", Field: "mg.Spec.ForProvider.VPCSubnetIds"},
+		{Selector: "spec.initProvider.auth.secretArnSelector", Value: "secretArn", Ref: "secretArnRef", Multi: false, Target: Kind{APIVersion: "secretsmanager.aws.m.upbound.io/v1beta1", Kind: "Secret"}, Extract: "status.atProvider.arn", Field: "mg.Spec.InitProvider.Auth[i3].SecretArn"},
+		{Selector: "spec.initProvider.roleArnSelector", Value: "roleArn", Ref: "roleArnRef", Multi: false, Target: Kind{APIVersion: "iam.aws.m.upbound.io/v1beta1", Kind: "Role"}, Extract: "status.atProvider.arn", Field: "mg.Spec.InitProvider.RoleArn"},
+		{Selector: "spec.initProvider.vpcSecurityGroupIdSelector", Value: "vpcSecurityGroupIds", Ref: "vpcSecurityGroupIdRefs", Multi: true, Target: Kind{APIVersion: "ec2.aws.m.upbound.io/v1beta1", Kind: "SecurityGroup"}, Extract: ExternalName, Field: "mg.Spec.InitProvider.VPCSecurityGroupIds"},
+		{Selector: "spec.initProvider.vpcSubnetIdsSelector", Value: "vpcSubnetIds", Ref: "vpcSubnetIdsRefs", Multi: true, Target: Kind{APIVersion: "ec2.aws.m.upbound.io/v1beta1", Kind: "Subnet"}, Extract: "status.atProvider.id", Field: "mg.Spec.InitProvider.VPCSubnetIds"},
+	},
+	{APIVersion: "rds.aws.m.upbound.io/v1beta1", Kind: "ProxyDefaultTargetGroup"}: {
+		{Selector: "spec.forProvider.dbProxyNameSelector", Value: "dbProxyName", Ref: "dbProxyNameRef", Multi: false, Target: Kind{APIVersion: "rds.aws.m.upbound.io/v1beta1", Kind: "Proxy"}, Extract: ExternalName, Field: "mg.Spec.ForProvider.DBProxyName"},
+		{Selector: "spec.initProvider.dbProxyNameSelector", Value: "dbProxyName", Ref: "dbProxyNameRef", Multi: false, Target: Kind{APIVersion: "rds.aws.m.upbound.io/v1beta1", Kind: "Proxy"}, Extract: ExternalName, Field: "mg.Spec.InitProvider.DBProxyName"},
+	},
+	{APIVersion: "rds.aws.m.upbound.io/v1beta1", Kind: "ProxyTarget"}: {
+		{Selector: "spec.forProvider.dbInstanceIdentifierSelector", Value: "dbInstanceIdentifier", Ref: "dbInstanceIdentifierRef", Multi: false, Target: Kind{APIVersion: "rds.aws.m.upbound.io/v1beta1", Kind: "Instance"}, Extract: "spec.forProvider.identifier", Field: "mg.Spec.ForProvider.DBInstanceIdentifier"},
+		{Selector: "spec.forProvider.dbProxyNameSelector", Value: "dbProxyName", Ref: "dbProxyNameRef", Multi: false, Target: Kind{APIVersion: "rds.aws.m.upbound.io/v1beta1", Kind: "Proxy"}, Extract: ExternalName, Field: "mg.Spec.ForProvider.DBProxyName"},
+		{Selector: "spec.initProvider.dbInstanceIdentifierSelector", Value: "dbInstanceIdentifier", Ref: "dbInstanceIdentifierRef", Multi: false, Target: Kind{APIVersion: "rds.aws.m.upbound.io/v1beta1", Kind: "Instance"}, Extract: "spec.forProvider.identifier", Field: "mg.Spec.InitProvider.DBInstanceIdentifier"},
+		{Selector: "spec.initProvider.dbProxyNameSelector", Value: "dbProxyName", Ref: "dbProxyNameRef", Multi: false, Target: Kind{APIVersion: "rds.aws.m.upbound.io/v1beta1", Kind: "Proxy"}, Extract: ExternalName, Field: "mg.Spec.InitProvider.DBProxyName"},
+	},
 	{APIVersion: "secretsmanager.aws.m.upbound.io/v1beta1", Kind: "Secret"}: {
 		{Selector: "spec.forProvider.kmsKeyIdSelector", Value: "kmsKeyId", Ref: "kmsKeyIdRef", Multi: false, Target: Kind{APIVersion: "kms.aws.m.upbound.io/v1beta1", Kind: "Key"}, Extract: ExternalName, Field: "mg.Spec.ForProvider.KMSKeyID"},
 		{Selector: "spec.initProvider.kmsKeyIdSelector", Value: "kmsKeyId", Ref: "kmsKeyIdRef", Multi: false, Target: Kind{APIVersion: "kms.aws.m.upbound.io/v1beta1", Kind: "Key"}, Extract: ExternalName, Field: "mg.Spec.InitProvider.KMSKeyID"},
