@@ -385,7 +385,7 @@ func TestLegacyConnectionSecretKeys(t *testing.T) {
 		partition: "aws",
 		tls:       tlsPlan{verifyFull: true},
 	}
-	st := AuroraStatus{Endpoint: "e", ReaderEndpoint: "r", Port: 5432, SecretARN: "arn:aws:secretsmanager:us-east-1:111122223333:secret:x", ClusterARN: "arn:aws:rds:us-east-1:111122223333:cluster:c", ClusterResourceID: "cluster-X"}
+	st := AuroraStatus{Endpoint: "e", ReaderEndpoint: "r", Port: 5432, SecretARN: "arn:aws:secretsmanager:us-east-1:111122223333:secret:x", ClusterARN: "arn:aws:rds:us-east-1:111122223333:cluster:c", ClusterResourceID: "cluster-X", ProxyEndpoint: "c-proxy.proxy-x.us-east-1.rds.amazonaws.com"}
 	for k := range p.connectionDetails(st) {
 		if !listed[k] {
 			t.Errorf("%s: connectionSecretKeys lacks %q, which the function writes: Crossplane drops it from the claim's secret", xrdFiles["Legacy"], k)

@@ -18,7 +18,18 @@ const (
 	connKeySecretARN  = "secret_arn"
 	connKeySSLMode    = "sslmode"
 	connKeyProxyHost  = "proxy_host"
+	// connKeyProxySSLRootCertURL names the roots the proxy's certificate
+	// chains to: RDS Proxy presents an ACM certificate, issued under the
+	// Amazon Trust Services roots, not the RDS CA of the instances, so a
+	// client verifying the proxy against sslrootcert_url fails (Aurora user
+	// guide, "Using TLS/SSL with RDS Proxy",
+	// https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/rds-proxy.howitworks.html#rds-proxy-security.tls).
+	connKeyProxySSLRootCertURL = "proxy_sslrootcert_url"
 )
+
+// amazonRootCA1URL is Amazon Trust Services' Amazon Root CA 1, the root of
+// ACM's certificates (https://www.amazontrust.com/repository/).
+const amazonRootCA1URL = "https://www.amazontrust.com/repository/AmazonRootCA1.pem"
 
 // connectionDetails are what an application needs to connect. The password
 // is not among them: in RDSManaged mode only RDS and Secrets Manager hold
@@ -37,6 +48,7 @@ func (p *plan) connectionDetails(st AuroraStatus) map[string][]byte {
 	p.accessConnectionDetails(d, st)
 	if st.ProxyEndpoint != "" {
 		d[connKeyProxyHost] = []byte(st.ProxyEndpoint)
+		d[connKeyProxySSLRootCertURL] = []byte(amazonRootCA1URL)
 	}
 	return d
 }

@@ -734,7 +734,8 @@ var lifecycleEdits = []lifecycleEdit{
 		if p&1 == 1 && len(blocks) > 0 {
 			c := blocks[int(p>>1)%len(blocks)]
 			at(spec, "network")["allowedCidrBlocks"] = anyList(slices.DeleteFunc(slices.Clone(blocks), func(x string) bool { return x == c }))
-			return "remove " + c, oneOf([]resource.Name{nameIngressCIDR(c)})
+			// The proxy's security group admits the same networks (proxy_network.go).
+			return "remove " + c, oneOf([]resource.Name{nameIngressCIDR(c), nameProxyIngressCIDR(c)})
 		}
 		c := []string{"10.99.0.0/16", "192.168.0.0/24", "172.16.0.0/12", "fd00:40::/56"}[p>>1%4]
 		if slices.Contains(blocks, c) && p&0x80 == 0 {
@@ -748,7 +749,7 @@ var lifecycleEdits = []lifecycleEdit{
 		if p&1 == 1 && len(ids) > 0 {
 			id := ids[int(p>>1)%len(ids)]
 			at(spec, "network")["allowedSecurityGroupIds"] = anyList(slices.DeleteFunc(slices.Clone(ids), func(x string) bool { return x == id }))
-			return "remove " + id, oneOf([]resource.Name{nameIngressSecurityGroup(id)})
+			return "remove " + id, oneOf([]resource.Name{nameIngressSecurityGroup(id), nameProxyIngressSecurityGroup(id)})
 		}
 		pool := append([]string{"sg-0fedcba9876543210", "sg-0123456789abcdef9"}, eff.Credentials.Rotation.Lambda.ExistingFunctionSecurityGroupIDs...)
 		id := pool[int(p>>1)%len(pool)]

@@ -235,6 +235,15 @@ var goldenCases = map[string]goldenCase{
 		xr:     "testdata/xr/access-tls-iopt.yaml",
 		steady: true,
 	},
+	"ProductionFirstReconcile": {
+		reason: "Every production feature on one XR at the first reconcile: the monitoring role, the proxy's security group, rules and role at once; the proxy, autoscaling and endpoints wait for the cluster and its instances.",
+		xr:     "testdata/xr/production.yaml",
+	},
+	"ProductionSteadyState": {
+		reason: "Every production feature converged: I/O-Optimized, IAM auth, the pinned CA and verify-full, Advanced Database Insights, Enhanced Monitoring, the PostgreSQL alarms, the proxy and proxy_host, reader autoscaling and the reporting endpoint's address in status.",
+		xr:     "testdata/xr/production.yaml",
+		steady: true,
+	},
 	"InvalidProductionSpec": {
 		reason: "The production features' mistakes (an expired CA, an unknown storage type, Advanced insights without 465 days, an Enhanced Monitoring interval of 7, min above max readers, a custom endpoint over an instance the spec lacks, the IAM auth log without IAM auth) in one Fatal result, each with its field path; nothing is composed.",
 		xr:     "testdata/xr/invalid-production.yaml",

@@ -63,7 +63,7 @@ spec:
     kind: AuroraCluster
     plural: auroraclusters
     categories: [crossplane, claim, aurora]
-  connectionSecretKeys: [host, reader_host, port, dbname, username, secret_arn, sslmode, sslrootcert_url, ca_cert_identifier, iam_auth, iam_connect_arn]
+  connectionSecretKeys: [host, reader_host, port, dbname, username, secret_arn, sslmode, sslrootcert_url, ca_cert_identifier, iam_auth, iam_connect_arn, proxy_host, proxy_sslrootcert_url]
   defaultCompositionRef:
     name: xauroraclusters.legacy.aws.platform.example.org
   versions:
