@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // Rules about reader autoscaling and custom endpoints (autoscaling.go,
@@ -50,6 +51,44 @@ var capacityRules = []awsRule{
 		},
 		Check: checkCapacityAfterItsDependencies,
 	},
+	{
+		ID:        "AutoscaledReadersDrainedBeforeTarget",
+		Statement: "While the observed rds Cluster's clusterMembers include replicas Aurora Auto Scaling added (application-autoscaling-*), a call that composes the Cluster composes again the observed appautoscaling Target and Policy: deregistering them strands those replicas, which bill on and block the cluster's deletion.",
+		Citations: []string{
+			"https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.Integrating.AutoScaling.html (Aurora Auto Scaling only removes Aurora Replicas that it created)",
+			"https://github.com/hashicorp/terraform-provider-aws/issues/19536 (replicas stay after the target is deregistered; the cluster cannot be deleted)",
+			"https://docs.aws.amazon.com/autoscaling/application/APIReference/API_RegisterScalableTarget.html (a new range moves the current capacity inside it)",
+		},
+		Check: checkAutoscaledReadersDrainedBeforeTarget,
+	},
+}
+
+func checkAutoscaledReadersDrainedBeforeTarget(s *ruleState) []ruleFinding {
+	if !s.ObservedKnown || len(s.desiredOf(ruleKindRDSCluster)) == 0 {
+		return nil
+	}
+	var left []string
+	for _, c := range s.observedOf(ruleKindRDSCluster) {
+		members, _ := objField(c.Obj, "status", "atProvider", "clusterMembers")
+		list, _ := members.([]any)
+		for _, m := range list {
+			if ms, _ := m.(string); strings.HasPrefix(ms, "application-autoscaling-") {
+				left = append(left, ms)
+			}
+		}
+	}
+	if len(left) == 0 {
+		return nil
+	}
+	var out []ruleFinding
+	for _, k := range []objKind{ruleKindScalingTarget, ruleKindScalingPolicy} {
+		for _, o := range s.observedOf(k) {
+			if _, ok := s.Desired[o.Name]; !ok {
+				out = append(out, ruleFinding{Resource: o.Name, Message: fmt.Sprintf("leaves the desired state while the cluster still has replicas Aurora Auto Scaling added (%s)", strings.Join(left, ", "))})
+			}
+		}
+	}
+	return out
 }
 
 // ruleObservedReadyByExternalName reports whether an observed resource of
@@ -245,7 +284,35 @@ func capacitySelfTests() map[string]ruleSelfTest {
 		st.Spec.Instances = []Instance{{InstanceClass: "db.r6g.large"}, {Name: "reader", InstanceClass: "db.r6g.large"}}
 		return st
 	}
+	draining := func(keep bool) *ruleState {
+		extra := map[string]map[string]any{}
+		if keep {
+			extra = map[string]map[string]any{"autoscaling-readers-target": target("cluster:orders", 0, 0), "autoscaling-readers-policy": withSelector(policy("RDSReaderAverageCPUUtilization"))}
+		}
+		st := with(extra)
+		st.ObservedKnown = true
+		c := withConditions(cluster()["cluster"], "True", "True")
+		c["status"].(map[string]any)["atProvider"] = map[string]any{"clusterMembers": []any{"orders-1", "orders-reader", "application-autoscaling-0a1b2c3d"}}
+		st.Observed = map[string]map[string]any{
+			"cluster":                    c,
+			"autoscaling-readers-target": withConditions(target("cluster:orders", 1, 4), "True", "True"),
+			"autoscaling-readers-policy": withConditions(withSelector(policy("RDSReaderAverageCPUUtilization")), "True", "True"),
+		}
+		return st
+	}
 	return map[string]ruleSelfTest{
+		"AutoscaledReadersDrainedBeforeTargetGood": {
+			reason: "Target (at 0..0) and policy kept while an application-autoscaling replica remains pass.",
+			args:   args{rule: "AutoscaledReadersDrainedBeforeTarget", state: draining(true)},
+		},
+		"AutoscaledReadersDrainedBeforeTargetBad": {
+			reason: "Target and policy dropped while an application-autoscaling replica remains fail.",
+			args:   args{rule: "AutoscaledReadersDrainedBeforeTarget", state: draining(false)},
+			want: want{violations: []string{
+				`AutoscaledReadersDrainedBeforeTarget: self-test: "autoscaling-readers-policy" (appautoscaling Policy): leaves the desired state while the cluster still has replicas Aurora Auto Scaling added (application-autoscaling-0a1b2c3d)`,
+				`AutoscaledReadersDrainedBeforeTarget: self-test: "autoscaling-readers-target" (appautoscaling Target): leaves the desired state while the cluster still has replicas Aurora Auto Scaling added (application-autoscaling-0a1b2c3d)`,
+			}},
+		},
 		"ReaderScalingTargetIsThisClusterGood": {
 			reason: "A target on cluster:<this cluster> with a CPU policy passes.",
 			args:   args{rule: "ReaderScalingTargetIsThisCluster", state: with(map[string]map[string]any{"autoscaling-readers-target": target("cluster:orders", 1, 4), "autoscaling-readers-policy": policy("RDSReaderAverageCPUUtilization")})},

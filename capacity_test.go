@@ -445,3 +445,20 @@ func TestCustomEndpointAddresses(t *testing.T) {
 		})
 	}
 }
+
+// awsAutoscaledReaders is Aurora Auto Scaling having added the replicas ids
+// to the cluster: its clusterMembers list them besides the composed
+// instances.
+func awsAutoscaledReaders(ids ...string) func(string, map[string]any) {
+	return func(name string, obj map[string]any) {
+		if name != string(nameCluster) {
+			return
+		}
+		at := obj["status"].(map[string]any)["atProvider"].(map[string]any)
+		members, _ := at["clusterMembers"].([]any)
+		for _, id := range ids {
+			members = append(members, id)
+		}
+		at["clusterMembers"] = members
+	}
+}
