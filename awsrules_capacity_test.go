@@ -61,6 +61,67 @@ var capacityRules = []awsRule{
 		},
 		Check: checkAutoscaledReadersDrainedBeforeTarget,
 	},
+	{
+		ID:        "ReaderEndpointMembersNotFailoverTarget",
+		Statement: "A ClusterInstance that is a static member of a READER custom endpoint and of no ANY one has a promotionTier above the lowest tier of the other readers (not spec.instances[0]), when there are any: RDS promotes the largest replica of the lowest tier, and a READER endpoint whose member became the writer routes nowhere.",
+		Citations: []string{
+			"https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Concepts.AuroraHighAvailability.html (same priority: the replica largest in size is promoted)",
+			"https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.Endpoints.Custom.html (static lists do not change when instances change roles; READER: read-only Aurora Replicas only)",
+		},
+		Check: checkReaderEndpointMembersNotFailoverTarget,
+	},
+}
+
+func checkReaderEndpointMembersNotFailoverTarget(s *ruleState) []ruleFinding {
+	id := ruleClusterID(s)
+	if id == "" || len(s.Spec.Instances) == 0 {
+		return nil
+	}
+	writer := instanceIdentifier(id, instanceSuffix(0, s.Spec.Instances[0]))
+	tiers := map[string]float64{}
+	names := map[string]string{}
+	for _, in := range s.desiredOf(ruleKindRDSClusterInstance) {
+		ext := objAnnotation(in.Obj, ruleAnnotationExternalName)
+		t, _ := objField(in.Obj, "spec", "forProvider", "promotionTier")
+		tf, ok := t.(float64)
+		if !ok {
+			tf = 1 // RDS's default (ModifyDBInstance PromotionTier: Default 1)
+		}
+		tiers[ext], names[ext] = tf, in.Name
+	}
+	inReader, inAny := map[string]bool{}, map[string]bool{}
+	for _, e := range s.desiredOf(ruleKindClusterEndpoint) {
+		members, _ := objField(e.Obj, "spec", "forProvider", "staticMembers")
+		list, _ := members.([]any)
+		for _, m := range list {
+			ms, _ := m.(string)
+			if objString(e.Obj, "spec", "forProvider", "customEndpointType") == "READER" {
+				inReader[ms] = true
+			} else {
+				inAny[ms] = true
+			}
+		}
+	}
+	lowest, others := 0.0, false
+	for ext, t := range tiers {
+		if ext == writer || (inReader[ext] && !inAny[ext]) {
+			continue
+		}
+		if !others || t < lowest {
+			lowest, others = t, true
+		}
+	}
+	if !others {
+		return nil
+	}
+	var out []ruleFinding
+	for ext := range inReader {
+		if t, ok := tiers[ext]; ok && !inAny[ext] && ext != writer && t <= lowest {
+			out = append(out, ruleFinding{Resource: names[ext], Message: fmt.Sprintf("is in READER custom endpoints only with promotionTier %v, not above the other readers' lowest tier %v: failover may make it the writer", t, lowest)})
+		}
+	}
+	slices.SortFunc(out, func(a, b ruleFinding) int { return strings.Compare(a.Resource, b.Resource) })
+	return out
 }
 
 func checkAutoscaledReadersDrainedBeforeTarget(s *ruleState) []ruleFinding {
@@ -300,7 +361,29 @@ func capacitySelfTests() map[string]ruleSelfTest {
 		}
 		return st
 	}
+	tiered := func(reportsTier float64) *ruleState {
+		inst := func(name, ext string, tier float64) map[string]any {
+			return withExternalName(testMR(ruleKindRDSClusterInstance, name, map[string]any{"region": "us-east-1", "promotionTier": tier}), ext)
+		}
+		return with(map[string]map[string]any{
+			"instance-1":        inst("instance-1", "orders-1", 0),
+			"instance-reader":   inst("instance-reader", "orders-reader", 1),
+			"instance-reports":  inst("instance-reports", "orders-reports", reportsTier),
+			"custom-endpoint-x": endpoint("READER", "orders-reports"),
+		})
+	}
 	return map[string]ruleSelfTest{
+		"ReaderEndpointMembersNotFailoverTargetGood": {
+			reason: "The READER endpoint's only member at tier 15, below the other reader at tier 1, passes.",
+			args:   args{rule: "ReaderEndpointMembersNotFailoverTarget", state: tiered(15)},
+		},
+		"ReaderEndpointMembersNotFailoverTargetBad": {
+			reason: "The READER endpoint's only member sharing tier 1 with the other reader fails.",
+			args:   args{rule: "ReaderEndpointMembersNotFailoverTarget", state: tiered(1)},
+			want: want{violations: []string{
+				`ReaderEndpointMembersNotFailoverTarget: self-test: "instance-reports" (rds ClusterInstance): is in READER custom endpoints only with promotionTier 1, not above the other readers' lowest tier 1: failover may make it the writer`,
+			}},
+		},
 		"AutoscaledReadersDrainedBeforeTargetGood": {
 			reason: "Target (at 0..0) and policy kept while an application-autoscaling replica remains pass.",
 			args:   args{rule: "AutoscaledReadersDrainedBeforeTarget", state: draining(true)},
