@@ -239,15 +239,15 @@ const autoscaledReplicaPrefix = "application-autoscaling-"
 
 // autoscaledReaders are the observed cluster's members that Aurora Auto
 // Scaling added: named application-autoscaling-*, and none of the
-// instances the XR composes.
-func (p *plan) autoscaledReaders(o observed) []string {
+// instances the XR composes. status.autoscaledReaders reports them.
+func autoscaledReaders(clusterID string, s *AuroraSpec, o observed) []string {
 	at, ok := atProvider[rdsv1beta1.ClusterObservation](o, nameCluster)
 	if !ok {
 		return nil
 	}
 	composed := map[string]bool{}
-	for i, in := range p.spec.Instances {
-		composed[instanceIdentifier(p.clusterID, instanceSuffix(i, in))] = true
+	for i, in := range s.Instances {
+		composed[instanceIdentifier(clusterID, instanceSuffix(i, in))] = true
 	}
 	var out []string
 	for _, m := range at.ClusterMembers {
@@ -277,7 +277,7 @@ func (p *plan) drainReaderAutoscaling(d *desired, o observed) {
 	if !o.exists(nameReaderScalingTarget) {
 		return
 	}
-	left := p.autoscaledReaders(o)
+	left := autoscaledReaders(p.clusterID, p.spec, o)
 	if len(left) == 0 {
 		return
 	}
@@ -286,6 +286,17 @@ func (p *plan) drainReaderAutoscaling(d *desired, o observed) {
 	// gone: the policy stays as it is.
 	d.keepObserved(o, nameReaderScalingPolicy)
 	d.wait("DrainingAutoscaledReaders", "spec.autoscaling.readers is off: waiting for Aurora Auto Scaling to remove the %d replica(s) it added (%s) before deregistering the scalable target, which stays at 0..0 until then; deleting the XR now leaves the rds Cluster undeletable while they exist", len(left), strings.Join(left, ", "))
+}
+
+// autoscaledReadersNote is what the Available condition adds while reader
+// autoscaling is on and the cluster has replicas it added: a function
+// cannot hold up the XR's deletion, and RDS refuses to delete a cluster
+// with instances (capacityDeletionNote).
+func autoscaledReadersNote(s *AuroraSpec, st AuroraStatus) string {
+	if s.readerAutoscaling() == nil || len(st.AutoscaledReaders) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d replica(s) Aurora Auto Scaling added run in the cluster (status.autoscaledReaders): deleting the XR now leaves the rds Cluster undeletable until they are gone; remove spec.autoscaling.readers first, which drains them", len(st.AutoscaledReaders))
 }
 
 // capacityDeletionNote is what status.deletion adds for the capacity
