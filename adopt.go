@@ -520,7 +520,11 @@ func (p *plan) adoptInstanceDifferences(i int, in Instance, id string, io *rdsv1
 		add("publicly accessible; Manage makes it private, at once whatever spec.applyImmediately says (ModifyDBInstance applies PubliclyAccessible immediately)")
 	}
 	if v, w := ptr.Deref(io.PromotionTier, *want.PromotionTier), *want.PromotionTier; v != w {
-		add("promotion tier %d; Manage sets %d (failover order)", int64(v), int64(w))
+		why := "failover order"
+		if in.PromotionTier == nil && i > 0 && p.spec.readerEndpointOnly(instanceSuffix(i, in)) {
+			why += ": only READER custom endpoints name it, so it is the last failover target"
+		}
+		add("promotion tier %d; Manage sets %d (%s)", int64(v), int64(w), why)
 	}
 	if v, w := ptr.Deref(io.AutoMinorVersionUpgrade, *want.AutoMinorVersionUpgrade), *want.AutoMinorVersionUpgrade; v != w {
 		add("autoMinorVersionUpgrade %t; Manage sets %t (spec.engineVersion %s)", v, w, p.spec.EngineVersion)

@@ -2,12 +2,14 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/utils/ptr"
 
 	aasv1beta1 "github.com/function-aurora-postgres/function-aurora-postgres/internal/aws/appautoscaling/v1beta1"
+	rdsv1beta1 "github.com/function-aurora-postgres/function-aurora-postgres/internal/aws/rds/v1beta1"
 )
 
 // Autoscaling is Aurora Auto Scaling (Application Auto Scaling) of the
@@ -206,13 +208,12 @@ func (p *plan) readerScalingPolicy(r *ReaderAutoscaling) *aasv1beta1.Policy {
 // ("Before you begin", Aurora.Integrating.AutoScaling; a policy added before
 // the writer never added a replica: awsdocs/amazon-aurora-user-guide#22), and
 // PutScalingPolicy fails for a target that is not registered. Each gate is
-// passed for good once its resource exists. Turned off, both leave the
-// desired state: Crossplane deletes the policy and deregisters the target,
-// and the replicas it added stay, as AWS leaves them
-// (hashicorp/terraform-provider-aws#19536; docs/capacity.md).
+// passed for good once its resource exists. Turned off, both drain first
+// (drainReaderAutoscaling).
 func (p *plan) composeReaderAutoscaling(d *desired, o observed) {
 	r := p.spec.readerAutoscaling()
 	if r == nil {
+		p.drainReaderAutoscaling(d, o)
 		return
 	}
 	writer := nameInstance(instanceSuffix(0, p.spec.Instances[0]))
@@ -230,16 +231,85 @@ func (p *plan) composeReaderAutoscaling(d *desired, o observed) {
 	}
 }
 
+// autoscaledReplicaPrefix starts the identifier of every Aurora Replica
+// that Aurora Auto Scaling adds (application-autoscaling-<uuid>; RDS event
+// RDS-EVENT-0214 quoted in dasmeta/terraform-aws-account,
+// modules/account-events-export/README.md).
+const autoscaledReplicaPrefix = "application-autoscaling-"
+
+// autoscaledReaders are the observed cluster's members that Aurora Auto
+// Scaling added: named application-autoscaling-*, and none of the
+// instances the XR composes. status.autoscaledReaders reports them.
+func autoscaledReaders(clusterID string, s *AuroraSpec, o observed) []string {
+	at, ok := atProvider[rdsv1beta1.ClusterObservation](o, nameCluster)
+	if !ok {
+		return nil
+	}
+	composed := map[string]bool{}
+	for i, in := range s.Instances {
+		composed[instanceIdentifier(clusterID, instanceSuffix(i, in))] = true
+	}
+	var out []string
+	for _, m := range at.ClusterMembers {
+		if id := ptr.Deref(m, ""); strings.HasPrefix(id, autoscaledReplicaPrefix) && !composed[id] {
+			out = append(out, id)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// drainReaderAutoscaling keeps a registered target, scaled to 0..0, and its
+// policy as they are, while the cluster still has replicas Aurora Auto
+// Scaling added; then both leave the desired state and Crossplane
+// deregisters them. Deregistering at once would strand those replicas:
+// Aurora Auto Scaling removes only replicas it created
+// (Aurora.Integrating.AutoScaling), deregistering leaves them
+// (hashicorp/terraform-provider-aws#19536), they bill on, and DeleteDBCluster
+// refuses a cluster that still has instances. A range of 0..0 makes
+// Application Auto Scaling bring the current capacity inside it, removing
+// its own replicas ("it changes the resource's current capacity to a value
+// that is inside of this range",
+// https://docs.aws.amazon.com/autoscaling/application/APIReference/API_RegisterScalableTarget.html);
+// the readers of spec.instances count towards ReadReplicaCount but are not
+// Aurora Auto Scaling's to remove.
+func (p *plan) drainReaderAutoscaling(d *desired, o observed) {
+	if !o.exists(nameReaderScalingTarget) {
+		return
+	}
+	left := autoscaledReaders(p.clusterID, p.spec, o)
+	if len(left) == 0 {
+		return
+	}
+	d.add(nameReaderScalingTarget, p.readerScalingTarget(&ReaderAutoscaling{MinCapacity: ptr.To[int64](0), MaxCapacity: ptr.To[int64](0)}))
+	// NOTE: spec.autoscaling.readers, which the policy was built from, is
+	// gone: the policy stays as it is.
+	d.keepObserved(o, nameReaderScalingPolicy)
+	d.wait("DrainingAutoscaledReaders", "spec.autoscaling.readers is off: waiting for Aurora Auto Scaling to remove the %d replica(s) it added (%s) before deregistering the scalable target, which stays at 0..0 until then; deleting the XR now leaves the rds Cluster undeletable while they exist", len(left), strings.Join(left, ", "))
+}
+
+// autoscaledReadersNote is what the Available condition adds while reader
+// autoscaling is on and the cluster has replicas it added: a function
+// cannot hold up the XR's deletion, and RDS refuses to delete a cluster
+// with instances (capacityDeletionNote).
+func autoscaledReadersNote(s *AuroraSpec, st AuroraStatus) string {
+	if s.readerAutoscaling() == nil || len(st.AutoscaledReaders) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d replica(s) Aurora Auto Scaling added run in the cluster (status.autoscaledReaders): deleting the XR now leaves the rds Cluster undeletable until they are gone; remove spec.autoscaling.readers first, which drains them", len(st.AutoscaledReaders))
+}
+
 // capacityDeletionNote is what status.deletion adds for the capacity
 // features: the scaling target, its policy and the custom endpoints go at
 // once, and the replicas Aurora Auto Scaling added, which Crossplane does
 // not know, hold up the cluster's deletion until someone deletes them (RDS:
 // "Cluster cannot be deleted, it still contains DB instances",
-// hashicorp/terraform-provider-aws#19536).
+// hashicorp/terraform-provider-aws#19536). Turning autoscaling off first
+// drains them (drainReaderAutoscaling).
 func (p *plan) capacityDeletionNote() string {
 	var b strings.Builder
 	if p.spec.readerAutoscaling() != nil {
-		fmt.Fprintf(&b, " The scaling target and policy go at once; the readers Aurora Auto Scaling added are not this XR's and stay, and RDS refuses to delete a cluster with instances: before deleting the XR remove spec.autoscaling.readers, then delete the cluster's remaining application-autoscaling replicas (aws rds describe-db-clusters --db-cluster-identifier %s lists them; see docs/capacity.md).", p.clusterID)
+		fmt.Fprintf(&b, " The scaling target and policy go at once; the readers Aurora Auto Scaling added are not this XR's and stay, and RDS refuses to delete a cluster with instances: before deleting the XR remove spec.autoscaling.readers and wait until Available no longer says DrainingAutoscaledReaders: the target scales to 0 and removes them first (aws rds describe-db-clusters --db-cluster-identifier %s lists the cluster's members; see docs/capacity.md).", p.clusterID)
 	}
 	if len(p.spec.CustomEndpoints) > 0 {
 		b.WriteString(" The custom endpoints go at once.")

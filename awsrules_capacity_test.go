@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // Rules about reader autoscaling and custom endpoints (autoscaling.go,
@@ -50,6 +51,105 @@ var capacityRules = []awsRule{
 		},
 		Check: checkCapacityAfterItsDependencies,
 	},
+	{
+		ID:        "AutoscaledReadersDrainedBeforeTarget",
+		Statement: "While the observed rds Cluster's clusterMembers include replicas Aurora Auto Scaling added (application-autoscaling-*), a call that composes the Cluster composes again the observed appautoscaling Target and Policy: deregistering them strands those replicas, which bill on and block the cluster's deletion.",
+		Citations: []string{
+			"https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.Integrating.AutoScaling.html (Aurora Auto Scaling only removes Aurora Replicas that it created)",
+			"https://github.com/hashicorp/terraform-provider-aws/issues/19536 (replicas stay after the target is deregistered; the cluster cannot be deleted)",
+			"https://docs.aws.amazon.com/autoscaling/application/APIReference/API_RegisterScalableTarget.html (a new range moves the current capacity inside it)",
+		},
+		Check: checkAutoscaledReadersDrainedBeforeTarget,
+	},
+	{
+		ID:        "ReaderEndpointMembersNotFailoverTarget",
+		Statement: "A ClusterInstance that is a static member of a READER custom endpoint and of no ANY one has a promotionTier above the lowest tier of the other readers (not spec.instances[0]), when there are any: RDS promotes the largest replica of the lowest tier, and a READER endpoint whose member became the writer routes nowhere.",
+		Citations: []string{
+			"https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Concepts.AuroraHighAvailability.html (same priority: the replica largest in size is promoted)",
+			"https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.Endpoints.Custom.html (static lists do not change when instances change roles; READER: read-only Aurora Replicas only)",
+		},
+		Check: checkReaderEndpointMembersNotFailoverTarget,
+	},
+}
+
+func checkReaderEndpointMembersNotFailoverTarget(s *ruleState) []ruleFinding {
+	id := ruleClusterID(s)
+	if id == "" || len(s.Spec.Instances) == 0 {
+		return nil
+	}
+	writer := instanceIdentifier(id, instanceSuffix(0, s.Spec.Instances[0]))
+	tiers := map[string]float64{}
+	names := map[string]string{}
+	for _, in := range s.desiredOf(ruleKindRDSClusterInstance) {
+		ext := objAnnotation(in.Obj, ruleAnnotationExternalName)
+		t, _ := objField(in.Obj, "spec", "forProvider", "promotionTier")
+		tf, ok := t.(float64)
+		if !ok {
+			tf = 1 // RDS's default (ModifyDBInstance PromotionTier: Default 1)
+		}
+		tiers[ext], names[ext] = tf, in.Name
+	}
+	inReader, inAny := map[string]bool{}, map[string]bool{}
+	for _, e := range s.desiredOf(ruleKindClusterEndpoint) {
+		members, _ := objField(e.Obj, "spec", "forProvider", "staticMembers")
+		list, _ := members.([]any)
+		for _, m := range list {
+			ms, _ := m.(string)
+			if objString(e.Obj, "spec", "forProvider", "customEndpointType") == "READER" {
+				inReader[ms] = true
+			} else {
+				inAny[ms] = true
+			}
+		}
+	}
+	lowest, others := 0.0, false
+	for ext, t := range tiers {
+		if ext == writer || (inReader[ext] && !inAny[ext]) {
+			continue
+		}
+		if !others || t < lowest {
+			lowest, others = t, true
+		}
+	}
+	if !others {
+		return nil
+	}
+	var out []ruleFinding
+	for ext := range inReader {
+		if t, ok := tiers[ext]; ok && !inAny[ext] && ext != writer && t <= lowest {
+			out = append(out, ruleFinding{Resource: names[ext], Message: fmt.Sprintf("is in READER custom endpoints only with promotionTier %v, not above the other readers' lowest tier %v: failover may make it the writer", t, lowest)})
+		}
+	}
+	slices.SortFunc(out, func(a, b ruleFinding) int { return strings.Compare(a.Resource, b.Resource) })
+	return out
+}
+
+func checkAutoscaledReadersDrainedBeforeTarget(s *ruleState) []ruleFinding {
+	if !s.ObservedKnown || len(s.desiredOf(ruleKindRDSCluster)) == 0 {
+		return nil
+	}
+	var left []string
+	for _, c := range s.observedOf(ruleKindRDSCluster) {
+		members, _ := objField(c.Obj, "status", "atProvider", "clusterMembers")
+		list, _ := members.([]any)
+		for _, m := range list {
+			if ms, _ := m.(string); strings.HasPrefix(ms, "application-autoscaling-") {
+				left = append(left, ms)
+			}
+		}
+	}
+	if len(left) == 0 {
+		return nil
+	}
+	var out []ruleFinding
+	for _, k := range []objKind{ruleKindScalingTarget, ruleKindScalingPolicy} {
+		for _, o := range s.observedOf(k) {
+			if _, ok := s.Desired[o.Name]; !ok {
+				out = append(out, ruleFinding{Resource: o.Name, Message: fmt.Sprintf("leaves the desired state while the cluster still has replicas Aurora Auto Scaling added (%s)", strings.Join(left, ", "))})
+			}
+		}
+	}
+	return out
 }
 
 // ruleObservedReadyByExternalName reports whether an observed resource of
@@ -245,7 +345,57 @@ func capacitySelfTests() map[string]ruleSelfTest {
 		st.Spec.Instances = []Instance{{InstanceClass: "db.r6g.large"}, {Name: "reader", InstanceClass: "db.r6g.large"}}
 		return st
 	}
+	draining := func(keep bool) *ruleState {
+		extra := map[string]map[string]any{}
+		if keep {
+			extra = map[string]map[string]any{"autoscaling-readers-target": target("cluster:orders", 0, 0), "autoscaling-readers-policy": withSelector(policy("RDSReaderAverageCPUUtilization"))}
+		}
+		st := with(extra)
+		st.ObservedKnown = true
+		c := withConditions(cluster()["cluster"], "True", "True")
+		c["status"].(map[string]any)["atProvider"] = map[string]any{"clusterMembers": []any{"orders-1", "orders-reader", "application-autoscaling-0a1b2c3d"}}
+		st.Observed = map[string]map[string]any{
+			"cluster":                    c,
+			"autoscaling-readers-target": withConditions(target("cluster:orders", 1, 4), "True", "True"),
+			"autoscaling-readers-policy": withConditions(withSelector(policy("RDSReaderAverageCPUUtilization")), "True", "True"),
+		}
+		return st
+	}
+	tiered := func(reportsTier float64) *ruleState {
+		inst := func(name, ext string, tier float64) map[string]any {
+			return withExternalName(testMR(ruleKindRDSClusterInstance, name, map[string]any{"region": "us-east-1", "promotionTier": tier}), ext)
+		}
+		return with(map[string]map[string]any{
+			"instance-1":        inst("instance-1", "orders-1", 0),
+			"instance-reader":   inst("instance-reader", "orders-reader", 1),
+			"instance-reports":  inst("instance-reports", "orders-reports", reportsTier),
+			"custom-endpoint-x": endpoint("READER", "orders-reports"),
+		})
+	}
 	return map[string]ruleSelfTest{
+		"ReaderEndpointMembersNotFailoverTargetGood": {
+			reason: "The READER endpoint's only member at tier 15, below the other reader at tier 1, passes.",
+			args:   args{rule: "ReaderEndpointMembersNotFailoverTarget", state: tiered(15)},
+		},
+		"ReaderEndpointMembersNotFailoverTargetBad": {
+			reason: "The READER endpoint's only member sharing tier 1 with the other reader fails.",
+			args:   args{rule: "ReaderEndpointMembersNotFailoverTarget", state: tiered(1)},
+			want: want{violations: []string{
+				`ReaderEndpointMembersNotFailoverTarget: self-test: "instance-reports" (rds ClusterInstance): is in READER custom endpoints only with promotionTier 1, not above the other readers' lowest tier 1: failover may make it the writer`,
+			}},
+		},
+		"AutoscaledReadersDrainedBeforeTargetGood": {
+			reason: "Target (at 0..0) and policy kept while an application-autoscaling replica remains pass.",
+			args:   args{rule: "AutoscaledReadersDrainedBeforeTarget", state: draining(true)},
+		},
+		"AutoscaledReadersDrainedBeforeTargetBad": {
+			reason: "Target and policy dropped while an application-autoscaling replica remains fail.",
+			args:   args{rule: "AutoscaledReadersDrainedBeforeTarget", state: draining(false)},
+			want: want{violations: []string{
+				`AutoscaledReadersDrainedBeforeTarget: self-test: "autoscaling-readers-policy" (appautoscaling Policy): leaves the desired state while the cluster still has replicas Aurora Auto Scaling added (application-autoscaling-0a1b2c3d)`,
+				`AutoscaledReadersDrainedBeforeTarget: self-test: "autoscaling-readers-target" (appautoscaling Target): leaves the desired state while the cluster still has replicas Aurora Auto Scaling added (application-autoscaling-0a1b2c3d)`,
+			}},
+		},
 		"ReaderScalingTargetIsThisClusterGood": {
 			reason: "A target on cluster:<this cluster> with a CPU policy passes.",
 			args:   args{rule: "ReaderScalingTargetIsThisCluster", state: with(map[string]map[string]any{"autoscaling-readers-target": target("cluster:orders", 1, 4), "autoscaling-readers-policy": policy("RDSReaderAverageCPUUtilization")})},

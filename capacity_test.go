@@ -445,3 +445,51 @@ func TestCustomEndpointAddresses(t *testing.T) {
 		})
 	}
 }
+
+// awsAutoscaledReaders is Aurora Auto Scaling having added the replicas ids
+// to the cluster: its clusterMembers list them besides the composed
+// instances.
+func awsAutoscaledReaders(ids ...string) func(string, map[string]any) {
+	return func(name string, obj map[string]any) {
+		if name != string(nameCluster) {
+			return
+		}
+		at := obj["status"].(map[string]any)["atProvider"].(map[string]any)
+		members, _ := at["clusterMembers"].([]any)
+		for _, id := range ids {
+			members = append(members, id)
+		}
+		at["clusterMembers"] = members
+	}
+}
+
+func TestPromotionTier(t *testing.T) {
+	spec := func(tier *int64) *AuroraSpec {
+		return &AuroraSpec{
+			Instances: []Instance{{Name: "writer"}, {Name: "reader-a"}, {Name: "reports", PromotionTier: tier}, {Name: "both"}},
+			CustomEndpoints: []CustomEndpoint{
+				{Name: "analytics", Type: customEndpointReader, Instances: []string{"reports", "both"}},
+				{Name: "mixed-ro", Type: customEndpointAny, Instances: []string{"writer", "both"}},
+			},
+		}
+	}
+	cases := map[string]struct {
+		reason string
+		spec   *AuroraSpec
+		i      int
+		want   int64
+	}{
+		"Writer":         {reason: "The writer is tier 0.", spec: spec(nil), i: 0, want: 0},
+		"Reader":         {reason: "A reader in no custom endpoint is tier 1.", spec: spec(nil), i: 1, want: 1},
+		"ReaderEndpoint": {reason: "A reader only READER endpoints name is the last failover target, tier 15.", spec: spec(nil), i: 2, want: 15},
+		"AlsoInAny":      {reason: "A reader an ANY endpoint names too keeps tier 1: the ANY endpoint includes the writer anyway.", spec: spec(nil), i: 3, want: 1},
+		"Explicit":       {reason: "An explicit tier wins.", spec: spec(ptr.To[int64](2)), i: 2, want: 2},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want, promotionTier(tc.spec, tc.i, tc.spec.Instances[tc.i])); diff != "" {
+				t.Errorf("%s\npromotionTier(...): -want, +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}

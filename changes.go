@@ -103,8 +103,8 @@ func (p *plan) checkInstanceIdentity(o observed) field.ErrorList {
 			why = fmt.Sprintf("changes %s from %s to %s", n, ptr.Deref(fp.InstanceClass, ""), in.InstanceClass)
 		case in.AvailabilityZone != "" && ptr.Deref(fp.AvailabilityZone, "") != in.AvailabilityZone:
 			why = fmt.Sprintf("moves %s from %s to %s", n, ptr.Deref(fp.AvailabilityZone, ""), in.AvailabilityZone)
-		case fp.PromotionTier != nil && int64(*fp.PromotionTier) != promotionTier(i, in):
-			why = fmt.Sprintf("changes the promotion tier of %s from %d to %d", n, int64(*fp.PromotionTier), promotionTier(i, in))
+		case fp.PromotionTier != nil && int64(*fp.PromotionTier) != promotionTier(p.spec, i, in):
+			why = fmt.Sprintf("changes the promotion tier of %s from %d to %d", n, int64(*fp.PromotionTier), promotionTier(p.spec, i, in))
 		}
 		if why == "" {
 			continue

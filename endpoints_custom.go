@@ -89,6 +89,37 @@ func validateCustomEndpoints(root *field.Path, s *AuroraSpec, clusterID string) 
 	return errs
 }
 
+// readerEndpointOnly reports whether the instance spec.instances names by
+// suffix is a static member of some READER custom endpoint and of no ANY
+// one. Such an instance is sized and tuned for what that endpoint serves,
+// and must not be the failover target: RDS promotes the replica of the
+// lowest tier, the largest of those sharing it ("If two or more Aurora
+// Replicas share the same priority, then Amazon RDS promotes the replica
+// that is largest in size",
+// https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Concepts.AuroraHighAvailability.html),
+// and a promoted writer stays in the endpoint's static list ("Aurora
+// doesn't change the DB instances specified in the static or exclusion
+// lists when DB instances change roles") while a READER endpoint routes to
+// read-only Aurora Replicas only
+// (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.Endpoints.Custom.html):
+// one whose only member became the writer routes nowhere, and the writes
+// land on the analytics instance. So it gets the last tier, 15, as the
+// replicas Aurora Auto Scaling adds do; an ANY endpoint already includes
+// the writer, so its members keep the reader default.
+func (s *AuroraSpec) readerEndpointOnly(suffix string) bool {
+	reader := false
+	for _, e := range s.CustomEndpoints {
+		if !slices.Contains(e.Instances, suffix) {
+			continue
+		}
+		if e.Type != customEndpointReader {
+			return false
+		}
+		reader = true
+	}
+	return reader
+}
+
 // customEndpoint is one custom endpoint with static members: the named
 // instances and no others, so readers Aurora Auto Scaling adds never join
 // it (with static members, "new DB instances aren't added automatically").

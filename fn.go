@@ -248,6 +248,9 @@ func (p *plan) setAvailable(rsp *fnv1.RunFunctionResponse, waiting []waitReason,
 	if st.EngineVersionMessage != "" {
 		notes = append(notes, st.EngineVersionMessage)
 	}
+	if n := autoscaledReadersNote(p.spec, st); n != "" {
+		notes = append(notes, n)
+	}
 	if len(waiting) == 0 && len(notReady) == 0 && len(unsynced) == 0 {
 		reason := "Available"
 		if upgrading {

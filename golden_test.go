@@ -85,6 +85,23 @@ var goldenCases = map[string]goldenCase{
 		xr:     "testdata/xr/capacity.yaml",
 		steady: true,
 	},
+	"CapacityReadersOffDraining": {
+		reason: "Reader autoscaling turned off while the cluster has a replica Aurora Auto Scaling added: the target stays at 0..0 and the policy as it was, and Available says what is drained.",
+		xr:     "testdata/xr/capacity-readers-off.yaml",
+		before: "testdata/xr/capacity.yaml",
+		aws:    awsAutoscaledReaders("application-autoscaling-6f1c2a0e-5b7d-4c1e-9a3f-2d4b6e8f0a1c"),
+	},
+	"CapacityAutoscaledReaders": {
+		reason: "Reader autoscaling on with a replica Aurora Auto Scaling added: status.autoscaledReaders lists it and Available says deleting the XR now would block at the cluster.",
+		xr:     "testdata/xr/capacity.yaml",
+		before: "testdata/xr/capacity.yaml",
+		aws:    awsAutoscaledReaders("application-autoscaling-6f1c2a0e-5b7d-4c1e-9a3f-2d4b6e8f0a1c"),
+	},
+	"CapacityReadersOffDrained": {
+		reason: "Reader autoscaling turned off with no autoscaled replica left: the target and policy leave the desired state, the custom endpoints stay.",
+		xr:     "testdata/xr/capacity-readers-off.yaml",
+		before: "testdata/xr/capacity.yaml",
+	},
 	"RDSManagedRotationFirstReconcile": {
 		reason: "RDS owns the password; the rotation schedule waits for the RDS-owned secret's ARN.",
 		xr:     "testdata/xr/rds-managed.yaml",

@@ -101,6 +101,7 @@ func observe(m xrMeta, s *AuroraSpec, o observed, prev AuroraStatus) facts {
 	}
 	st.RotationEnabled = ptr.To(ptr.Deref(s.Credentials.Rotation.Enabled, true))
 	st.CustomEndpoints = customEndpointAddresses(s, o, prev.CustomEndpoints)
+	st.AutoscaledReaders = autoscaledReaders(clusterIdentifier(m, s), s, o)
 	f.status = st
 	ownKey := ""
 	if s.Encryption.ExistingKMSKeyARN == "" {

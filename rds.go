@@ -155,22 +155,26 @@ func (p *plan) cluster(kmsKeyARN string, b bootstrap, o observed) *rdsv1beta1.Cl
 }
 
 // promotionTier is an instance's failover priority: its own, else 0 for the
-// writer and 1 for readers.
-func promotionTier(i int, in Instance) int64 {
-	if in.PromotionTier != nil {
+// writer, 15 for a reader that only READER custom endpoints name
+// (readerEndpointOnly) and 1 for the other readers.
+func promotionTier(s *AuroraSpec, i int, in Instance) int64 {
+	switch {
+	case in.PromotionTier != nil:
 		return *in.PromotionTier
-	}
-	if i > 0 {
+	case i == 0:
+		return 0
+	case s.readerEndpointOnly(instanceSuffix(i, in)):
+		return maxPromotionTier
+	default:
 		return 1
 	}
-	return 0
 }
 
 // clusterInstance is one writer or reader. It carries no engineVersion: the
 // cluster owns it, and a copy on the instance loops (provider-upjet-aws#1326).
 func (p *plan) clusterInstance(i int, in Instance) *rdsv1beta1.ClusterInstance {
 	suffix := instanceSuffix(i, in)
-	tier := promotionTier(i, in)
+	tier := promotionTier(p.spec, i, in)
 	fp := rdsv1beta1.ClusterInstanceParameters{
 		Region:                    ptr.To(p.region),
 		Engine:                    ptr.To(engineAuroraPostgreSQL),

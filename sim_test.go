@@ -3,6 +3,7 @@ package main
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"google.golang.org/protobuf/proto"
 	"strings"
 	"testing"
 
@@ -293,6 +294,14 @@ func simulateWith(t testing.TB, xr, input map[string]any, opts simOptions) simul
 	sim := simulation{observed: map[string]*fnv1.Resource{}, xr: xr}
 	age := map[string]int{}
 	for n, r := range opts.observed {
+		// AWS's change may predate the XR's change (autoscaled replicas).
+		if opts.aws != nil {
+			obj := r.GetResource().AsMap()
+			opts.aws(n, obj)
+			c := proto.Clone(r).(*fnv1.Resource)
+			c.Resource = mustStruct(obj)
+			r = c
+		}
 		sim.observed[n] = r
 		age[n] = 1 << 20
 	}

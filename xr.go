@@ -216,6 +216,9 @@ type AuroraStatus struct {
 	ClusterResourceID string `json:"clusterResourceId,omitempty"`
 	// ProxyEndpoint is the RDS Proxy's endpoint (proxy.go).
 	ProxyEndpoint string `json:"proxyEndpoint,omitempty"`
+	// AutoscaledReaders are the replicas Aurora Auto Scaling added
+	// (autoscaling.go).
+	AutoscaledReaders []string `json:"autoscaledReaders,omitempty"`
 }
 
 // xrMeta is the part of the XR's identity that names and placement derive
