@@ -55,6 +55,16 @@ var monitoringRules = []awsRule{
 		},
 		Check: checkMonitoringRoleOutlivesItsUse,
 	},
+	{
+		ID:        "AdvancedOnlyOverObservedRetention",
+		Statement: "An observed rds Cluster that AWS reports in a mode other than advanced, with Performance Insights off or a retention under 465 days, is not desired with databaseInsightsMode advanced; one that AWS reports in advanced and is desired with Performance Insights off is desired in mode standard with Performance Insights still on first.",
+		Citations: []string{
+			"https://github.com/ansible-collections/amazon.aws/pull/2543 (ModifyDBCluster with retention 465 and mode advanced on a 7-day cluster: InvalidParameterCombination; retention first, then mode, works)",
+			"https://github.com/hashicorp/terraform-provider-aws/issues/41792 and https://github.com/pulumi/pulumi-aws/issues/5286 (the same error on an existing cluster)",
+			"https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_DatabaseInsights.Considerations.html (Advanced needs Performance Insights with 465 days)",
+		},
+		Check: checkAdvancedOnlyOverObservedRetention,
+	},
 }
 
 func checkMonitoringRoleOutlivesItsUse(s *ruleState) []ruleFinding {
@@ -453,6 +463,30 @@ func monitoringRuleSelfTests() map[string]ruleSelfTest {
 				`MonitoringRoleOutlivesItsUse: self-test: "monitoring-role" (iam Role): leaves the desired state while instance "instance-1" still sends Enhanced Monitoring with it (every 15 s)`,
 			}},
 		},
+		"AdvancedOnlyOverObservedRetentionGood": {
+			reason: "AWS reports 465 days in standard: Advanced may be asked; another cluster leaving Advanced goes to standard with Performance Insights on.",
+			args: args{rule: "AdvancedOnlyOverObservedRetention", state: withObserved(testState("us-east-1", map[string]map[string]any{
+				"cluster":   cluster("advanced", pi(465, key)),
+				"cluster-2": cluster("standard", pi(465, key)),
+			}), map[string]map[string]any{
+				"cluster":   observedWith(cluster("standard", pi(465, key)), map[string]any{"databaseInsightsMode": "standard", "performanceInsightsEnabled": true, "performanceInsightsRetentionPeriod": 465}),
+				"cluster-2": observedWith(cluster("advanced", pi(465, key)), map[string]any{"databaseInsightsMode": "advanced", "performanceInsightsEnabled": true, "performanceInsightsRetentionPeriod": 465}),
+			})},
+		},
+		"AdvancedOnlyOverObservedRetentionBad": {
+			reason: "Advanced asked while AWS reports 7 days (RDS refuses it); Performance Insights off asked while AWS reports Advanced.",
+			args: args{rule: "AdvancedOnlyOverObservedRetention", state: withObserved(testState("us-east-1", map[string]map[string]any{
+				"cluster":   cluster("advanced", pi(465, key)),
+				"cluster-2": cluster("standard", map[string]any{"performanceInsightsEnabled": false}),
+			}), map[string]map[string]any{
+				"cluster":   observedWith(cluster("standard", pi(7, key)), map[string]any{"databaseInsightsMode": "standard", "performanceInsightsEnabled": true, "performanceInsightsRetentionPeriod": 7}),
+				"cluster-2": observedWith(cluster("advanced", pi(465, key)), map[string]any{"databaseInsightsMode": "advanced", "performanceInsightsEnabled": true, "performanceInsightsRetentionPeriod": 465}),
+			})},
+			want: want{violations: []string{
+				`AdvancedOnlyOverObservedRetention: self-test: "cluster" (rds Cluster): desired advanced while AWS reports mode standard with Performance Insights on=true, 7 days: RDS refuses Advanced until it runs 465 days`,
+				`AdvancedOnlyOverObservedRetention: self-test: "cluster-2" (rds Cluster): desired with Performance Insights off while AWS reports Advanced: mode standard with Performance Insights on comes first`,
+			}},
+		},
 		"InsightsKeyIsClusterKeyGood": {
 			reason: "The composed CMK, as status.kmsKeyArn reports it, whose policy lets RDS use it.",
 			args:   args{rule: "InsightsKeyIsClusterKey", state: withCMK("rds.us-east-1.amazonaws.com", pi(7, key), pi(7, key))},
@@ -466,4 +500,30 @@ func monitoringRuleSelfTests() map[string]ruleSelfTest {
 			}},
 		},
 	}
+}
+
+func checkAdvancedOnlyOverObservedRetention(s *ruleState) []ruleFinding {
+	if !s.ObservedKnown {
+		return nil
+	}
+	var out []ruleFinding
+	for _, c := range s.observedOf(ruleKindRDSCluster) {
+		at := objMap(c.Obj, "status", "atProvider")
+		mode := objString(c.Obj, "status", "atProvider", "databaseInsightsMode")
+		d, ok := s.Desired[c.Name]
+		if mode == "" || !ok || !ruleKindRDSCluster.is(d) {
+			continue
+		}
+		on, _ := at["performanceInsightsEnabled"].(bool)
+		days, _ := mrParamNumber(map[string]any{"spec": map[string]any{"forProvider": at}}, "performanceInsightsRetentionPeriod")
+		want := mrParamString(d, "databaseInsightsMode")
+		wantOn, _ := mrParamBool(d, "performanceInsightsEnabled")
+		switch {
+		case !strings.EqualFold(mode, "advanced") && strings.EqualFold(want, "advanced") && (!on || days < 465):
+			out = append(out, ruleFinding{Resource: c.Name, Message: fmt.Sprintf("desired advanced while AWS reports mode %s with Performance Insights on=%v, %v days: RDS refuses Advanced until it runs 465 days", mode, on, days)})
+		case strings.EqualFold(mode, "advanced") && !wantOn && mrParamString(d, "databaseInsightsMode") != "":
+			out = append(out, ruleFinding{Resource: c.Name, Message: "desired with Performance Insights off while AWS reports Advanced: mode standard with Performance Insights on comes first"})
+		}
+	}
+	return out
 }
