@@ -18,7 +18,7 @@ func init() {
 var monitoringRules = []awsRule{
 	{
 		ID:        "EnhancedMonitoringRole",
-		Statement: "Every ClusterInstance's monitoringInterval is 0, 1, 5, 10, 15, 30 or 60; at 0 it names no role; above 0 it selects an iam Role that only monitoring.rds.<partition DNS suffix> may assume, under aws:SourceAccount and an aws:SourceArn naming that instance, with arn:<partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole attached.",
+		Statement: "Every ClusterInstance's monitoringInterval is 0, 1, 5, 10, 15, 30 or 60; at 0 it names no role; above 0 it selects an iam Role that only monitoring.rds.<partition DNS suffix> may assume, under aws:SourceAccount and only ArnLike aws:SourceArn arn:<partition>:rds:<region>:<account>:db:<cluster identifier>-*, which covers that instance, with arn:<partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole attached.",
 		Citations: []string{
 			"https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_Monitoring.OS.Enabling.html (the role, its trust in monitoring.rds.amazonaws.com and the confused-deputy conditions)",
 			"https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AmazonRDSEnhancedMonitoringRole.html",
@@ -125,7 +125,10 @@ func checkEnhancedMonitoringRole(s *ruleState) []ruleFinding {
 		instanceARN := func(account string) string {
 			return fmt.Sprintf("arn:%s:rds:%s:%s:db:%s", part.ID, s.Spec.Region, account, objAnnotation(in.Obj, ruleAnnotationExternalName))
 		}
-		for _, msg := range monitoringTrustProblems(mrParamString(s.Desired[role], "assumeRolePolicy"), "monitoring.rds."+part.DNSSuffix, instanceARN) {
+		clusterInstances := func(account string) string {
+			return fmt.Sprintf("arn:%s:rds:%s:%s:db:%s-*", part.ID, s.Spec.Region, account, clusterIdentifier(s.Meta, s.Spec))
+		}
+		for _, msg := range monitoringTrustProblems(mrParamString(s.Desired[role], "assumeRolePolicy"), "monitoring.rds."+part.DNSSuffix, instanceARN, clusterInstances) {
 			add("role %q: %s", role, msg)
 		}
 		want := "arn:" + part.ID + ":" + ruleEnhancedMonitoringPolicy
@@ -145,7 +148,7 @@ func checkEnhancedMonitoringRole(s *ruleState) []ruleFinding {
 // monitoringTrustProblems says what is wrong with an Enhanced Monitoring
 // role's trust policy: every Allow names only the monitoring service, and
 // limits it to the account and to this instance.
-func monitoringTrustProblems(doc, service string, instanceARN func(account string) string) []string {
+func monitoringTrustProblems(doc, service string, instanceARN, clusterInstances func(account string) string) []string {
 	p, err := parseRulePolicy(doc)
 	if err != nil {
 		return []string{"trust policy: " + err.Error()}
@@ -167,9 +170,13 @@ func monitoringTrustProblems(doc, service string, instanceARN func(account strin
 			out = append(out, fmt.Sprintf("%s has no StringEquals aws:SourceAccount of one account (confused deputy)", st.name(i)))
 			continue
 		}
+		// ArnLike db:<cluster>-*: this cluster's instances, present and
+		// future, and no others. Exact ARNs make each new instance race the
+		// trust update (AWS review 6, finding 7); a wider pattern lets other
+		// DB instances use the role.
 		arns := append(conditionValues(st.Condition, "ArnLike", "aws:SourceArn"), conditionValues(st.Condition, "ArnEquals", "aws:SourceArn")...)
-		if !slices.Contains(arns, instanceARN(accounts[0])) {
-			out = append(out, fmt.Sprintf("%s's aws:SourceArn %v does not name the instance %s (confused deputy)", st.name(i), arns, instanceARN(accounts[0])))
+		if want := clusterInstances(accounts[0]); !slices.Equal(arns, []string{want}) || !iamGlobMatch(want, instanceARN(accounts[0])) {
+			out = append(out, fmt.Sprintf("%s's aws:SourceArn %v is not ArnLike %s covering the instance %s (confused deputy; every instance of the cluster, present and future)", st.name(i), arns, want, instanceARN(accounts[0])))
 		}
 	}
 	if allows == 0 {
@@ -348,16 +355,21 @@ func monitoringRuleSelfTests() map[string]ruleSelfTest {
 	type args = ruleSelfTestArgs
 	type want = ruleSelfTestWant
 	const (
-		key  = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-		arn  = "arn:aws:rds:us-east-1:111122223333:db:orders-1"
-		role = "monitoring-role"
+		key = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+		arn = "arn:aws:rds:us-east-1:111122223333:db:db-4160f1-1"
+		// every instance of the self-test cluster, db-4160f1
+		arnPattern = "arn:aws:rds:us-east-1:111122223333:db:db-4160f1-*"
+		role       = "monitoring-role"
 	)
 	trust := func(cond string) string {
 		return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":["monitoring.rds.amazonaws.com"]},"Action":["sts:AssumeRole"],"Condition":` + cond + `}]}`
 	}
-	goodTrust := trust(`{"StringEquals":{"aws:SourceAccount":["111122223333"]},"ArnLike":{"aws:SourceArn":["` + arn + `"]}}`)
+	goodTrust := trust(`{"StringEquals":{"aws:SourceAccount":["111122223333"]},"ArnLike":{"aws:SourceArn":["` + arnPattern + `"]}}`)
+	// exactTrust lists the instance's ARN: every new instance races the
+	// trust update (AWS review 6, finding 7).
+	exactTrust := trust(`{"StringEquals":{"aws:SourceAccount":["111122223333"]},"ArnLike":{"aws:SourceArn":["` + arn + `"]}}`)
 	instance := func(params map[string]any) map[string]any {
-		return withExternalName(testMR(ruleKindRDSClusterInstance, "instance-1", params), "orders-1")
+		return withExternalName(testMR(ruleKindRDSClusterInstance, "instance-1", params), "db-4160f1-1")
 	}
 	monitoring := func(trustDoc, policyARN string, params map[string]any) map[string]map[string]any {
 		return map[string]map[string]any{
@@ -409,7 +421,7 @@ func monitoringRuleSelfTests() map[string]ruleSelfTest {
 			}()},
 			want: want{violations: []string{
 				`EnhancedMonitoringRole: self-test: "instance-1" (rds ClusterInstance): role "monitoring-role" has no RolePolicyAttachment of arn:aws-us-gov:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole`,
-				`EnhancedMonitoringRole: self-test: "instance-1" (rds ClusterInstance): role "monitoring-role": statement 0's aws:SourceArn [] does not name the instance arn:aws-us-gov:rds:us-gov-west-1:111122223333:db:orders-1 (confused deputy)`,
+				`EnhancedMonitoringRole: self-test: "instance-1" (rds ClusterInstance): role "monitoring-role": statement 0's aws:SourceArn [] is not ArnLike arn:aws-us-gov:rds:us-gov-west-1:111122223333:db:db-4160f1-* covering the instance arn:aws-us-gov:rds:us-gov-west-1:111122223333:db:db-4160f1-1 (confused deputy; every instance of the cluster, present and future)`,
 				`EnhancedMonitoringRole: self-test: "instance-2" (rds ClusterInstance): monitoringInterval 7 is not one RDS accepts (0, 1, 5, 10, 15, 30, 60)`,
 				`EnhancedMonitoringRole: self-test: "instance-3" (rds ClusterInstance): names a monitoring role with monitoringInterval 0: RDS refuses MonitoringRoleArn without an interval`,
 			}},
@@ -419,6 +431,13 @@ func monitoringRuleSelfTests() map[string]ruleSelfTest {
 			args:   args{rule: "EnhancedMonitoringRole", state: testState("us-east-1", monitoring(trust(`{}`), managed, em))},
 			want: want{violations: []string{
 				`EnhancedMonitoringRole: self-test: "instance-1" (rds ClusterInstance): role "monitoring-role": statement 0 has no StringEquals aws:SourceAccount of one account (confused deputy)`,
+			}},
+		},
+		"EnhancedMonitoringRoleExactARN": {
+			reason: "The trust lists the instance's ARN instead of the cluster's instances: the next instance races the trust update.",
+			args:   args{rule: "EnhancedMonitoringRole", state: testState("us-east-1", monitoring(exactTrust, managed, em))},
+			want: want{violations: []string{
+				`EnhancedMonitoringRole: self-test: "instance-1" (rds ClusterInstance): role "monitoring-role": statement 0's aws:SourceArn [` + arn + `] is not ArnLike ` + arnPattern + ` covering the instance ` + arn + ` (confused deputy; every instance of the cluster, present and future)`,
 			}},
 		},
 		"DatabaseInsightsSettingsGood": {
