@@ -65,6 +65,15 @@ var monitoringRules = []awsRule{
 		},
 		Check: checkAdvancedOnlyOverObservedRetention,
 	},
+	{
+		ID:        "WraparoundAlarmShowsMissingData",
+		Statement: "A MaximumUsedTransactionIDs MetricAlarm sets treatMissingData missing or breaching, never notBreaching or ignore: no data under its dimensions is INSUFFICIENT_DATA, not OK.",
+		Citations: []string{
+			"https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-and-missing-data (notBreaching treats missing data as good)",
+			"https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/dimensions.html (DBClusterIdentifier with Role documented generically, not per metric)",
+		},
+		Check: checkWraparoundAlarmShowsMissingData,
+	},
 }
 
 func checkMonitoringRoleOutlivesItsUse(s *ruleState) []ruleFinding {
@@ -506,6 +515,22 @@ func monitoringRuleSelfTests() map[string]ruleSelfTest {
 				`AdvancedOnlyOverObservedRetention: self-test: "cluster-2" (rds Cluster): desired with Performance Insights off while AWS reports Advanced: mode standard with Performance Insights on comes first`,
 			}},
 		},
+		"WraparoundAlarmShowsMissingDataGood": {
+			reason: "The wraparound alarm shows missing data; a deadlocks alarm may treat it as not breaching.",
+			args: args{rule: "WraparoundAlarmShowsMissingData", state: testState("us-east-1", map[string]map[string]any{
+				"alarm-transaction-id-wraparound": testMR(ruleKindMetricAlarm, "alarm-transaction-id-wraparound", map[string]any{"metricName": "MaximumUsedTransactionIDs", "treatMissingData": "missing"}),
+				"alarm-deadlocks":                 testMR(ruleKindMetricAlarm, "alarm-deadlocks", map[string]any{"metricName": "Deadlocks", "treatMissingData": "notBreaching"}),
+			})},
+		},
+		"WraparoundAlarmShowsMissingDataBad": {
+			reason: "notBreaching keeps the wraparound alarm OK when no data arrives.",
+			args: args{rule: "WraparoundAlarmShowsMissingData", state: testState("us-east-1", map[string]map[string]any{
+				"alarm-transaction-id-wraparound": testMR(ruleKindMetricAlarm, "alarm-transaction-id-wraparound", map[string]any{"metricName": "MaximumUsedTransactionIDs", "treatMissingData": "notBreaching"}),
+			})},
+			want: want{violations: []string{
+				`WraparoundAlarmShowsMissingData: self-test: "alarm-transaction-id-wraparound" (cloudwatch MetricAlarm): treatMissingData "notBreaching": with no data under its dimensions the transaction ID wraparound alarm stays OK, want missing`,
+			}},
+		},
 		"InsightsKeyIsClusterKeyGood": {
 			reason: "The composed CMK, as status.kmsKeyArn reports it, whose policy lets RDS use it.",
 			args:   args{rule: "InsightsKeyIsClusterKey", state: withCMK("rds.us-east-1.amazonaws.com", pi(7, key), pi(7, key))},
@@ -542,6 +567,19 @@ func checkAdvancedOnlyOverObservedRetention(s *ruleState) []ruleFinding {
 			out = append(out, ruleFinding{Resource: c.Name, Message: fmt.Sprintf("desired advanced while AWS reports mode %s with Performance Insights on=%v, %v days: RDS refuses Advanced until it runs 465 days", mode, on, days)})
 		case strings.EqualFold(mode, "advanced") && !wantOn && mrParamString(d, "databaseInsightsMode") != "":
 			out = append(out, ruleFinding{Resource: c.Name, Message: "desired with Performance Insights off while AWS reports Advanced: mode standard with Performance Insights on comes first"})
+		}
+	}
+	return out
+}
+
+func checkWraparoundAlarmShowsMissingData(s *ruleState) []ruleFinding {
+	var out []ruleFinding
+	for _, a := range s.desiredOf(ruleKindMetricAlarm) {
+		if mrParamString(a.Obj, "metricName") != "MaximumUsedTransactionIDs" {
+			continue
+		}
+		if t := mrParamString(a.Obj, "treatMissingData"); t != "missing" && t != "breaching" {
+			out = append(out, ruleFinding{Resource: a.Name, Message: fmt.Sprintf("treatMissingData %q: with no data under its dimensions the transaction ID wraparound alarm stays OK, want missing", t)})
 		}
 	}
 	return out
