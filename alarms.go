@@ -49,10 +49,15 @@ func (p *plan) alarms(m Monitoring) []namedAlarm {
 			// NOTE: a serverless instance's memory follows its capacity
 			// (about 2 GiB per ACU), so a fixed FreeableMemory floor is noise
 			// at 0.5-1 ACU and meaningless at 64; ACUUtilization is what
-			// says it runs out.
+			// says it runs out. No FreeLocalStorage either: AWS says the
+			// metric "doesn't apply to Aurora Serverless v2"
+			// (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.Monitoring.Metrics.RDSAvailability.html),
+			// and a fixed floor on storage that scales with ACUs would be
+			// noise at low capacity (AWS review 6, finding 9).
 			kinds = []string{alarmCPU, alarmConnections, alarmACUUtilization}
+		} else {
+			kinds = append(kinds, alarmFreeLocalStorage)
 		}
-		kinds = append(kinds, alarmFreeLocalStorage)
 		for _, kind := range kinds {
 			s := *a.settings()[kind]
 			if !*s.Enabled {

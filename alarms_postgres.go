@@ -34,9 +34,17 @@ const (
 // publishes the metric for exactly this alarm ("Implement an Early Warning
 // System for Transaction ID Wraparound in Amazon RDS for PostgreSQL",
 // https://aws.amazon.com/blogs/database/implement-an-early-warning-system-for-transaction-id-wraparound-in-amazon-rds-for-postgresql/).
+// NOTE: treatMissingData missing: AWS documents the metric per instance and
+// the DBClusterIdentifier+Role dimension pair only generically
+// (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/dimensions.html),
+// so if no data arrives under that pair the alarm must show
+// INSUFFICIENT_DATA, not a silent OK, for the alarm that guards against the
+// database refusing writes (AWS review 6, finding 8). Deadlocks keep
+// notBreaching: an idle writer publishes nothing there, and no data is no
+// deadlock.
 var transactionIDWraparoundAlarm = alarmSpec{
 	metric: "MaximumUsedTransactionIDs", namespace: awsRDSNamespace, statistic: "Maximum", comparison: "GreaterThanThreshold",
-	treatMissingData: "notBreaching", unit: "transaction IDs", scale: 1,
+	treatMissingData: "missing", unit: "transaction IDs", scale: 1,
 	valid:    func(v float64) bool { return v >= 1_000_000 && v < xidStopLimit },
 	rule:     fmt.Sprintf("must be at least 1000000 and below %d transaction IDs (where PostgreSQL stops assigning them)", xidStopLimit),
 	defaults: AlarmSettings{Threshold: ptr.To[float64](defaultWraparoundAge), PeriodSeconds: ptr.To[int64](defaultAlarmPeriodSeconds), EvaluationPeriods: ptr.To[int64](1)},

@@ -42,8 +42,9 @@ var rdsFindingRules = []awsRule{
 	},
 	{
 		ID:        "NoMemoryFloorOnServerless",
-		Statement: "No FreeableMemory MetricAlarm watches an instance (DBInstanceIdentifier) whose ClusterInstance has instanceClass db.serverless.",
+		Statement: "No FreeableMemory or FreeLocalStorage MetricAlarm watches an instance (DBInstanceIdentifier) whose ClusterInstance has instanceClass db.serverless.",
 		Citations: []string{
+			"https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.Monitoring.Metrics.RDSAvailability.html (FreeLocalStorage: this doesn't apply to Aurora Serverless v2)",
 			"https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless-v2.how-it-works.html#aurora-serverless-v2.how-it-works.capacity (memory follows capacity: about 2 GiB per ACU)",
 			"https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless-v2.setting-capacity.html#aurora-serverless-v2.viewing.monitoring (ACUUtilization is the metric of running out)",
 		},
@@ -191,14 +192,17 @@ func checkNoMemoryFloorOnServerless(s *ruleState) []ruleFinding {
 	}
 	var out []ruleFinding
 	for _, a := range s.desiredOf(ruleKindMetricAlarm) {
-		if mrParamString(a.Obj, "metricName") != "FreeableMemory" {
+		metric := mrParamString(a.Obj, "metricName")
+		if metric != "FreeableMemory" && metric != "FreeLocalStorage" {
 			continue
 		}
 		v, _ := mrParam(a.Obj, "dimensions")
 		dims, _ := v.(map[string]any)
 		id, _ := dims["DBInstanceIdentifier"].(string)
-		if class := classes[id]; class == instanceClassServerless {
+		if class := classes[id]; class == instanceClassServerless && metric == "FreeableMemory" {
 			out = append(out, ruleFinding{Resource: a.Name, Message: fmt.Sprintf("alarms on FreeableMemory of %s, a %s instance: its memory follows its capacity (about 2 GiB per ACU), so a fixed floor is noise at low capacity; ACUUtilization says it runs out", id, class)})
+		} else if class == instanceClassServerless {
+			out = append(out, ruleFinding{Resource: a.Name, Message: fmt.Sprintf("alarms on FreeLocalStorage of %s, a %s instance: AWS says the metric doesn't apply to Aurora Serverless v2", id, class)})
 		}
 	}
 	return out
@@ -324,6 +328,18 @@ func rdsFindingSelfTests() map[string]ruleSelfTest {
 			})},
 			want: want{violations: []string{
 				`NoMemoryFloorOnServerless: self-test: "alarm-freeable-memory-2" (cloudwatch MetricAlarm): alarms on FreeableMemory of orders-2, a db.serverless instance: its memory follows its capacity (about 2 GiB per ACU), so a fixed floor is noise at low capacity; ACUUtilization says it runs out`,
+			}},
+		},
+		"NoMemoryFloorOnServerlessLocalStorage": {
+			reason: "A FreeLocalStorage alarm on a serverless instance is reported; on a provisioned one it passes.",
+			args: args{rule: "NoMemoryFloorOnServerless", state: testState("us-east-1", map[string]map[string]any{
+				"instance-1":                 instance("instance-1", map[string]any{"instanceClass": "db.r6g.large"}),
+				"instance-2":                 instance("instance-2", map[string]any{"instanceClass": "db.serverless"}),
+				"alarm-free-local-storage-1": alarm("alarm-free-local-storage-1", "FreeLocalStorage", "orders-1"),
+				"alarm-free-local-storage-2": alarm("alarm-free-local-storage-2", "FreeLocalStorage", "orders-2"),
+			})},
+			want: want{violations: []string{
+				`NoMemoryFloorOnServerless: self-test: "alarm-free-local-storage-2" (cloudwatch MetricAlarm): alarms on FreeLocalStorage of orders-2, a db.serverless instance: AWS says the metric doesn't apply to Aurora Serverless v2`,
 			}},
 		},
 		"NoMemoryFloorOnServerlessBeforeInstances": {

@@ -18,7 +18,7 @@ func init() {
 var monitoringRules = []awsRule{
 	{
 		ID:        "EnhancedMonitoringRole",
-		Statement: "Every ClusterInstance's monitoringInterval is 0, 1, 5, 10, 15, 30 or 60; at 0 it names no role; above 0 it selects an iam Role that only monitoring.rds.<partition DNS suffix> may assume, under aws:SourceAccount and an aws:SourceArn naming that instance, with arn:<partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole attached.",
+		Statement: "Every ClusterInstance's monitoringInterval is 0, 1, 5, 10, 15, 30 or 60; at 0 it names no role; above 0 it selects an iam Role that only monitoring.rds.<partition DNS suffix> may assume, under aws:SourceAccount and only ArnLike aws:SourceArn arn:<partition>:rds:<region>:<account>:db:<cluster identifier>-*, which covers that instance, with arn:<partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole attached.",
 		Citations: []string{
 			"https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_Monitoring.OS.Enabling.html (the role, its trust in monitoring.rds.amazonaws.com and the confused-deputy conditions)",
 			"https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AmazonRDSEnhancedMonitoringRole.html",
@@ -54,6 +54,25 @@ var monitoringRules = []awsRule{
 			"https://docs.crossplane.io/latest/composition/compositions/ (a composed resource left out of the desired state is deleted)",
 		},
 		Check: checkMonitoringRoleOutlivesItsUse,
+	},
+	{
+		ID:        "AdvancedOnlyOverObservedRetention",
+		Statement: "An observed rds Cluster that AWS reports in a mode other than advanced, with Performance Insights off or a retention under 465 days, is not desired with databaseInsightsMode advanced; one that AWS reports in advanced and is desired with Performance Insights off is desired in mode standard with Performance Insights still on first.",
+		Citations: []string{
+			"https://github.com/ansible-collections/amazon.aws/pull/2543 (ModifyDBCluster with retention 465 and mode advanced on a 7-day cluster: InvalidParameterCombination; retention first, then mode, works)",
+			"https://github.com/hashicorp/terraform-provider-aws/issues/41792 and https://github.com/pulumi/pulumi-aws/issues/5286 (the same error on an existing cluster)",
+			"https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_DatabaseInsights.Considerations.html (Advanced needs Performance Insights with 465 days)",
+		},
+		Check: checkAdvancedOnlyOverObservedRetention,
+	},
+	{
+		ID:        "WraparoundAlarmShowsMissingData",
+		Statement: "A MaximumUsedTransactionIDs MetricAlarm sets treatMissingData missing or breaching, never notBreaching or ignore: no data under its dimensions is INSUFFICIENT_DATA, not OK.",
+		Citations: []string{
+			"https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-and-missing-data (notBreaching treats missing data as good)",
+			"https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/dimensions.html (DBClusterIdentifier with Role documented generically, not per metric)",
+		},
+		Check: checkWraparoundAlarmShowsMissingData,
 	},
 }
 
@@ -115,7 +134,10 @@ func checkEnhancedMonitoringRole(s *ruleState) []ruleFinding {
 		instanceARN := func(account string) string {
 			return fmt.Sprintf("arn:%s:rds:%s:%s:db:%s", part.ID, s.Spec.Region, account, objAnnotation(in.Obj, ruleAnnotationExternalName))
 		}
-		for _, msg := range monitoringTrustProblems(mrParamString(s.Desired[role], "assumeRolePolicy"), "monitoring.rds."+part.DNSSuffix, instanceARN) {
+		clusterInstances := func(account string) string {
+			return fmt.Sprintf("arn:%s:rds:%s:%s:db:%s-*", part.ID, s.Spec.Region, account, clusterIdentifier(s.Meta, s.Spec))
+		}
+		for _, msg := range monitoringTrustProblems(mrParamString(s.Desired[role], "assumeRolePolicy"), "monitoring.rds."+part.DNSSuffix, instanceARN, clusterInstances) {
 			add("role %q: %s", role, msg)
 		}
 		want := "arn:" + part.ID + ":" + ruleEnhancedMonitoringPolicy
@@ -135,7 +157,7 @@ func checkEnhancedMonitoringRole(s *ruleState) []ruleFinding {
 // monitoringTrustProblems says what is wrong with an Enhanced Monitoring
 // role's trust policy: every Allow names only the monitoring service, and
 // limits it to the account and to this instance.
-func monitoringTrustProblems(doc, service string, instanceARN func(account string) string) []string {
+func monitoringTrustProblems(doc, service string, instanceARN, clusterInstances func(account string) string) []string {
 	p, err := parseRulePolicy(doc)
 	if err != nil {
 		return []string{"trust policy: " + err.Error()}
@@ -157,9 +179,13 @@ func monitoringTrustProblems(doc, service string, instanceARN func(account strin
 			out = append(out, fmt.Sprintf("%s has no StringEquals aws:SourceAccount of one account (confused deputy)", st.name(i)))
 			continue
 		}
+		// ArnLike db:<cluster>-*: this cluster's instances, present and
+		// future, and no others. Exact ARNs make each new instance race the
+		// trust update (AWS review 6, finding 7); a wider pattern lets other
+		// DB instances use the role.
 		arns := append(conditionValues(st.Condition, "ArnLike", "aws:SourceArn"), conditionValues(st.Condition, "ArnEquals", "aws:SourceArn")...)
-		if !slices.Contains(arns, instanceARN(accounts[0])) {
-			out = append(out, fmt.Sprintf("%s's aws:SourceArn %v does not name the instance %s (confused deputy)", st.name(i), arns, instanceARN(accounts[0])))
+		if want := clusterInstances(accounts[0]); !slices.Equal(arns, []string{want}) || !iamGlobMatch(want, instanceARN(accounts[0])) {
+			out = append(out, fmt.Sprintf("%s's aws:SourceArn %v is not ArnLike %s covering the instance %s (confused deputy; every instance of the cluster, present and future)", st.name(i), arns, want, instanceARN(accounts[0])))
 		}
 	}
 	if allows == 0 {
@@ -338,16 +364,21 @@ func monitoringRuleSelfTests() map[string]ruleSelfTest {
 	type args = ruleSelfTestArgs
 	type want = ruleSelfTestWant
 	const (
-		key  = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-		arn  = "arn:aws:rds:us-east-1:111122223333:db:orders-1"
-		role = "monitoring-role"
+		key = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+		arn = "arn:aws:rds:us-east-1:111122223333:db:db-4160f1-1"
+		// every instance of the self-test cluster, db-4160f1
+		arnPattern = "arn:aws:rds:us-east-1:111122223333:db:db-4160f1-*"
+		role       = "monitoring-role"
 	)
 	trust := func(cond string) string {
 		return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":["monitoring.rds.amazonaws.com"]},"Action":["sts:AssumeRole"],"Condition":` + cond + `}]}`
 	}
-	goodTrust := trust(`{"StringEquals":{"aws:SourceAccount":["111122223333"]},"ArnLike":{"aws:SourceArn":["` + arn + `"]}}`)
+	goodTrust := trust(`{"StringEquals":{"aws:SourceAccount":["111122223333"]},"ArnLike":{"aws:SourceArn":["` + arnPattern + `"]}}`)
+	// exactTrust lists the instance's ARN: every new instance races the
+	// trust update (AWS review 6, finding 7).
+	exactTrust := trust(`{"StringEquals":{"aws:SourceAccount":["111122223333"]},"ArnLike":{"aws:SourceArn":["` + arn + `"]}}`)
 	instance := func(params map[string]any) map[string]any {
-		return withExternalName(testMR(ruleKindRDSClusterInstance, "instance-1", params), "orders-1")
+		return withExternalName(testMR(ruleKindRDSClusterInstance, "instance-1", params), "db-4160f1-1")
 	}
 	monitoring := func(trustDoc, policyARN string, params map[string]any) map[string]map[string]any {
 		return map[string]map[string]any{
@@ -399,7 +430,7 @@ func monitoringRuleSelfTests() map[string]ruleSelfTest {
 			}()},
 			want: want{violations: []string{
 				`EnhancedMonitoringRole: self-test: "instance-1" (rds ClusterInstance): role "monitoring-role" has no RolePolicyAttachment of arn:aws-us-gov:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole`,
-				`EnhancedMonitoringRole: self-test: "instance-1" (rds ClusterInstance): role "monitoring-role": statement 0's aws:SourceArn [] does not name the instance arn:aws-us-gov:rds:us-gov-west-1:111122223333:db:orders-1 (confused deputy)`,
+				`EnhancedMonitoringRole: self-test: "instance-1" (rds ClusterInstance): role "monitoring-role": statement 0's aws:SourceArn [] is not ArnLike arn:aws-us-gov:rds:us-gov-west-1:111122223333:db:db-4160f1-* covering the instance arn:aws-us-gov:rds:us-gov-west-1:111122223333:db:db-4160f1-1 (confused deputy; every instance of the cluster, present and future)`,
 				`EnhancedMonitoringRole: self-test: "instance-2" (rds ClusterInstance): monitoringInterval 7 is not one RDS accepts (0, 1, 5, 10, 15, 30, 60)`,
 				`EnhancedMonitoringRole: self-test: "instance-3" (rds ClusterInstance): names a monitoring role with monitoringInterval 0: RDS refuses MonitoringRoleArn without an interval`,
 			}},
@@ -409,6 +440,13 @@ func monitoringRuleSelfTests() map[string]ruleSelfTest {
 			args:   args{rule: "EnhancedMonitoringRole", state: testState("us-east-1", monitoring(trust(`{}`), managed, em))},
 			want: want{violations: []string{
 				`EnhancedMonitoringRole: self-test: "instance-1" (rds ClusterInstance): role "monitoring-role": statement 0 has no StringEquals aws:SourceAccount of one account (confused deputy)`,
+			}},
+		},
+		"EnhancedMonitoringRoleExactARN": {
+			reason: "The trust lists the instance's ARN instead of the cluster's instances: the next instance races the trust update.",
+			args:   args{rule: "EnhancedMonitoringRole", state: testState("us-east-1", monitoring(exactTrust, managed, em))},
+			want: want{violations: []string{
+				`EnhancedMonitoringRole: self-test: "instance-1" (rds ClusterInstance): role "monitoring-role": statement 0's aws:SourceArn [` + arn + `] is not ArnLike ` + arnPattern + ` covering the instance ` + arn + ` (confused deputy; every instance of the cluster, present and future)`,
 			}},
 		},
 		"DatabaseInsightsSettingsGood": {
@@ -453,6 +491,46 @@ func monitoringRuleSelfTests() map[string]ruleSelfTest {
 				`MonitoringRoleOutlivesItsUse: self-test: "monitoring-role" (iam Role): leaves the desired state while instance "instance-1" still sends Enhanced Monitoring with it (every 15 s)`,
 			}},
 		},
+		"AdvancedOnlyOverObservedRetentionGood": {
+			reason: "AWS reports 465 days in standard: Advanced may be asked; another cluster leaving Advanced goes to standard with Performance Insights on.",
+			args: args{rule: "AdvancedOnlyOverObservedRetention", state: withObserved(testState("us-east-1", map[string]map[string]any{
+				"cluster":   cluster("advanced", pi(465, key)),
+				"cluster-2": cluster("standard", pi(465, key)),
+			}), map[string]map[string]any{
+				"cluster":   observedWith(cluster("standard", pi(465, key)), map[string]any{"databaseInsightsMode": "standard", "performanceInsightsEnabled": true, "performanceInsightsRetentionPeriod": 465}),
+				"cluster-2": observedWith(cluster("advanced", pi(465, key)), map[string]any{"databaseInsightsMode": "advanced", "performanceInsightsEnabled": true, "performanceInsightsRetentionPeriod": 465}),
+			})},
+		},
+		"AdvancedOnlyOverObservedRetentionBad": {
+			reason: "Advanced asked while AWS reports 7 days (RDS refuses it); Performance Insights off asked while AWS reports Advanced.",
+			args: args{rule: "AdvancedOnlyOverObservedRetention", state: withObserved(testState("us-east-1", map[string]map[string]any{
+				"cluster":   cluster("advanced", pi(465, key)),
+				"cluster-2": cluster("standard", map[string]any{"performanceInsightsEnabled": false}),
+			}), map[string]map[string]any{
+				"cluster":   observedWith(cluster("standard", pi(7, key)), map[string]any{"databaseInsightsMode": "standard", "performanceInsightsEnabled": true, "performanceInsightsRetentionPeriod": 7}),
+				"cluster-2": observedWith(cluster("advanced", pi(465, key)), map[string]any{"databaseInsightsMode": "advanced", "performanceInsightsEnabled": true, "performanceInsightsRetentionPeriod": 465}),
+			})},
+			want: want{violations: []string{
+				`AdvancedOnlyOverObservedRetention: self-test: "cluster" (rds Cluster): desired advanced while AWS reports mode standard with Performance Insights on=true, 7 days: RDS refuses Advanced until it runs 465 days`,
+				`AdvancedOnlyOverObservedRetention: self-test: "cluster-2" (rds Cluster): desired with Performance Insights off while AWS reports Advanced: mode standard with Performance Insights on comes first`,
+			}},
+		},
+		"WraparoundAlarmShowsMissingDataGood": {
+			reason: "The wraparound alarm shows missing data; a deadlocks alarm may treat it as not breaching.",
+			args: args{rule: "WraparoundAlarmShowsMissingData", state: testState("us-east-1", map[string]map[string]any{
+				"alarm-transaction-id-wraparound": testMR(ruleKindMetricAlarm, "alarm-transaction-id-wraparound", map[string]any{"metricName": "MaximumUsedTransactionIDs", "treatMissingData": "missing"}),
+				"alarm-deadlocks":                 testMR(ruleKindMetricAlarm, "alarm-deadlocks", map[string]any{"metricName": "Deadlocks", "treatMissingData": "notBreaching"}),
+			})},
+		},
+		"WraparoundAlarmShowsMissingDataBad": {
+			reason: "notBreaching keeps the wraparound alarm OK when no data arrives.",
+			args: args{rule: "WraparoundAlarmShowsMissingData", state: testState("us-east-1", map[string]map[string]any{
+				"alarm-transaction-id-wraparound": testMR(ruleKindMetricAlarm, "alarm-transaction-id-wraparound", map[string]any{"metricName": "MaximumUsedTransactionIDs", "treatMissingData": "notBreaching"}),
+			})},
+			want: want{violations: []string{
+				`WraparoundAlarmShowsMissingData: self-test: "alarm-transaction-id-wraparound" (cloudwatch MetricAlarm): treatMissingData "notBreaching": with no data under its dimensions the transaction ID wraparound alarm stays OK, want missing`,
+			}},
+		},
 		"InsightsKeyIsClusterKeyGood": {
 			reason: "The composed CMK, as status.kmsKeyArn reports it, whose policy lets RDS use it.",
 			args:   args{rule: "InsightsKeyIsClusterKey", state: withCMK("rds.us-east-1.amazonaws.com", pi(7, key), pi(7, key))},
@@ -466,4 +544,43 @@ func monitoringRuleSelfTests() map[string]ruleSelfTest {
 			}},
 		},
 	}
+}
+
+func checkAdvancedOnlyOverObservedRetention(s *ruleState) []ruleFinding {
+	if !s.ObservedKnown {
+		return nil
+	}
+	var out []ruleFinding
+	for _, c := range s.observedOf(ruleKindRDSCluster) {
+		at := objMap(c.Obj, "status", "atProvider")
+		mode := objString(c.Obj, "status", "atProvider", "databaseInsightsMode")
+		d, ok := s.Desired[c.Name]
+		if mode == "" || !ok || !ruleKindRDSCluster.is(d) {
+			continue
+		}
+		on, _ := at["performanceInsightsEnabled"].(bool)
+		days, _ := mrParamNumber(map[string]any{"spec": map[string]any{"forProvider": at}}, "performanceInsightsRetentionPeriod")
+		want := mrParamString(d, "databaseInsightsMode")
+		wantOn, _ := mrParamBool(d, "performanceInsightsEnabled")
+		switch {
+		case !strings.EqualFold(mode, "advanced") && strings.EqualFold(want, "advanced") && (!on || days < 465):
+			out = append(out, ruleFinding{Resource: c.Name, Message: fmt.Sprintf("desired advanced while AWS reports mode %s with Performance Insights on=%v, %v days: RDS refuses Advanced until it runs 465 days", mode, on, days)})
+		case strings.EqualFold(mode, "advanced") && !wantOn && mrParamString(d, "databaseInsightsMode") != "":
+			out = append(out, ruleFinding{Resource: c.Name, Message: "desired with Performance Insights off while AWS reports Advanced: mode standard with Performance Insights on comes first"})
+		}
+	}
+	return out
+}
+
+func checkWraparoundAlarmShowsMissingData(s *ruleState) []ruleFinding {
+	var out []ruleFinding
+	for _, a := range s.desiredOf(ruleKindMetricAlarm) {
+		if mrParamString(a.Obj, "metricName") != "MaximumUsedTransactionIDs" {
+			continue
+		}
+		if t := mrParamString(a.Obj, "treatMissingData"); t != "missing" && t != "breaching" {
+			out = append(out, ruleFinding{Resource: a.Name, Message: fmt.Sprintf("treatMissingData %q: with no data under its dimensions the transaction ID wraparound alarm stays OK, want missing", t)})
+		}
+	}
+	return out
 }

@@ -172,6 +172,23 @@ var goldenCases = map[string]goldenCase{
 		xr:     "testdata/xr/monitoring-insights-off.yaml",
 		before: "testdata/xr/monitoring-insights.yaml",
 	},
+	"MonitoringInsightsStandardToAdvanced": {
+		reason: "An existing cluster in Standard with 7 days moved to Advanced while RDS still reports 7 days: Performance Insights with 465 days and the key in mode standard first, as RDS refuses Advanced against a shorter current retention.",
+		xr:     "testdata/xr/monitoring-insights.yaml",
+		before: "testdata/xr/monitoring-insights-standard.yaml",
+		aws:    awsInsightsRetention(7),
+	},
+	"MonitoringInsightsStandardToAdvancedDone": {
+		reason: "The second step: once RDS reports 465 days the cluster asks for Advanced.",
+		xr:     "testdata/xr/monitoring-insights.yaml",
+		before: "testdata/xr/monitoring-insights-standard.yaml",
+	},
+	"MonitoringInsightsLeavingAdvanced": {
+		reason: "Database Insights switched off while RDS still reports Advanced: mode standard first with Performance Insights still on, its retention and key; Performance Insights goes off once RDS reports standard (MonitoringInsightsTurnedOff).",
+		xr:     "testdata/xr/monitoring-insights-off.yaml",
+		before: "testdata/xr/monitoring-insights.yaml",
+		aws:    awsInsightsMode("advanced"),
+	},
 	"MonitoringTurnedOffMidFlight": {
 		reason: "Enhanced Monitoring switched off while RDS still reports it on the instances: they ask for interval 0, and the role and its policy stay until no instance uses them.",
 		xr:     "testdata/xr/monitoring-insights-off.yaml",
@@ -378,6 +395,25 @@ func awsStillMonitors(interval float64, role string) func(string, map[string]any
 			at := obj["status"].(map[string]any)["atProvider"].(map[string]any)
 			at["monitoringInterval"] = interval
 			at["monitoringRoleArn"] = role
+		}
+	}
+}
+
+// awsInsightsRetention is RDS not having applied a new Performance Insights
+// retention yet: the cluster still reports days.
+func awsInsightsRetention(days float64) func(string, map[string]any) {
+	return func(name string, obj map[string]any) {
+		if name == string(nameCluster) {
+			obj["status"].(map[string]any)["atProvider"].(map[string]any)["performanceInsightsRetentionPeriod"] = days
+		}
+	}
+}
+
+// awsInsightsMode is RDS still reporting Database Insights mode.
+func awsInsightsMode(mode string) func(string, map[string]any) {
+	return func(name string, obj map[string]any) {
+		if name == string(nameCluster) {
+			obj["status"].(map[string]any)["atProvider"].(map[string]any)["databaseInsightsMode"] = mode
 		}
 	}
 }

@@ -32,6 +32,7 @@ var providerIAMPolicyFiles = []string{
 	"docs/provider-iam-policy-rotator.json",
 	"docs/provider-iam-policy-capacity.json",
 	"docs/provider-iam-policy-proxy.json",
+	"docs/provider-iam-policy-monitoring.json",
 }
 
 const (
@@ -1197,6 +1198,8 @@ func iamSharedResourceActionNames() map[string]bool {
 var iamAttachablePolicies = map[string]bool{
 	"arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole": true,
 	"arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole":     true,
+	// The Enhanced Monitoring role gets AWS's policy for it (monitoring_role.go).
+	"arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole": true,
 }
 
 // iamAttachPolicyProblems returns every statement of p that allows attaching

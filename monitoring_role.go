@@ -27,12 +27,13 @@ func (p *plan) monitoringServicePrincipal() string {
 // monitoringRoleTrust lets RDS's monitoring service assume the role for
 // this cluster's instances only: aws:SourceAccount and aws:SourceArn
 // guard against the confused deputy, as AWS's own example does
-// ("Protecting against the confused deputy problem", USER_Monitoring.OS.Enabling).
+// ("Protecting against the confused deputy problem", USER_Monitoring.OS.Enabling:
+// aws:SourceArn may be a pattern under ArnLike). The pattern covers every
+// instance identifier this cluster's instances get (<clusterID>-<suffix>,
+// instanceIdentifier), so the trust never changes when an instance is
+// added: listing exact ARNs made each new instance race the trust update
+// (AWS review 6, finding 7).
 func (p *plan) monitoringRoleTrust() policyDocument {
-	arns := make([]string, 0, len(p.spec.Instances))
-	for i, in := range p.spec.Instances {
-		arns = append(arns, p.arn("rds", p.region, p.accountID, "db:"+instanceIdentifier(p.clusterID, instanceSuffix(i, in))))
-	}
 	return policyDocument{Version: policyVersion, Statement: []policyStatement{{
 		Sid:       "RDSEnhancedMonitoring",
 		Effect:    "Allow",
@@ -40,7 +41,7 @@ func (p *plan) monitoringRoleTrust() policyDocument {
 		Action:    []string{"sts:AssumeRole"},
 		Condition: policyCondition{
 			"StringEquals": {"aws:SourceAccount": {p.accountID}},
-			"ArnLike":      {"aws:SourceArn": arns},
+			"ArnLike":      {"aws:SourceArn": {p.arn("rds", p.region, p.accountID, "db:"+instanceIdentifier(p.clusterID, "*"))}},
 		},
 	}}}
 }

@@ -401,17 +401,17 @@ func TestAlarmsPerTopology(t *testing.T) {
 			},
 		},
 		"ServerlessWithReader": {
-			reason: "db.serverless instances get ACU utilization instead of a fixed freeable-memory floor: their memory follows their capacity.",
+			reason: "db.serverless instances get ACU utilization instead of a fixed freeable-memory floor: their memory follows their capacity; no FreeLocalStorage floor, a metric AWS says does not apply to Aurora Serverless v2.",
 			spec:   serverless,
 			want: []string{
 				"alarm-slow-queries",
-				"alarm-cpu-a", "alarm-connections-a", "alarm-acu-utilization-a", "alarm-free-local-storage-a",
-				"alarm-cpu-b", "alarm-connections-b", "alarm-acu-utilization-b", "alarm-free-local-storage-b",
+				"alarm-cpu-a", "alarm-connections-a", "alarm-acu-utilization-a",
+				"alarm-cpu-b", "alarm-connections-b", "alarm-acu-utilization-b",
 				"alarm-replica-lag", "alarm-transaction-id-wraparound", "alarm-deadlocks",
 			},
 		},
 		"MixedClasses": {
-			reason: "ACU utilization only for the db.serverless instance, freeable memory only for the provisioned one.",
+			reason: "ACU utilization only for the db.serverless instance, freeable memory and free local storage only for the provisioned one.",
 			spec: func(s *AuroraSpec) {
 				s.Instances = []Instance{{InstanceClass: "db.r6g.large"}, {InstanceClass: instanceClassServerless}}
 				s.ServerlessV2 = &ServerlessV2{MinCapacity: 0.5, MaxCapacity: 16}
@@ -419,7 +419,7 @@ func TestAlarmsPerTopology(t *testing.T) {
 			want: []string{
 				"alarm-slow-queries",
 				"alarm-cpu-1", "alarm-freeable-memory-1", "alarm-connections-1", "alarm-free-local-storage-1",
-				"alarm-cpu-2", "alarm-connections-2", "alarm-acu-utilization-2", "alarm-free-local-storage-2",
+				"alarm-cpu-2", "alarm-connections-2", "alarm-acu-utilization-2",
 				"alarm-replica-lag", "alarm-transaction-id-wraparound", "alarm-deadlocks",
 			},
 		},
