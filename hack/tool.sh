@@ -30,8 +30,8 @@ bin="$CACHE_DIR/bin/$name-$version"
 if [[ ! -x "$bin" ]]; then
   mkdir -p "$CACHE_DIR/bin"
   # One build per tool at a time: a caller that finds another process
-  # building it (.ci/run builds the tools in the background while the Go
-  # tests run) waits for that build instead of starting a second one.
+  # building it (two make targets at once, or a helper's run next to CI's
+  # on a shared machine) waits for that build instead of starting a second.
   if command -v flock >/dev/null 2>&1; then
     exec 9>"$bin.lock"
     flock 9
