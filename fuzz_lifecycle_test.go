@@ -578,10 +578,10 @@ var lifecycleEdits = []lifecycleEdit{
 		if (eff.Instances[i].InstanceClass == instanceClassServerless) == (class == instanceClassServerless) {
 			return fmt.Sprintf("%d to %s", i, class), nil
 		}
-		// Memory alarms are for provisioned instances, ACU alarms for
-		// serverless ones.
+		// Memory and local-storage alarms are for provisioned instances, ACU
+		// alarms for serverless ones.
 		suffix := instanceSuffix(i, eff.Instances[i])
-		return fmt.Sprintf("%d to %s", i, class), oneOf([]resource.Name{nameAlarm(alarmFreeableMemory, suffix), nameAlarm(alarmACUUtilization, suffix)})
+		return fmt.Sprintf("%d to %s", i, class), oneOf([]resource.Name{nameAlarm(alarmFreeableMemory, suffix), nameAlarm(alarmFreeLocalStorage, suffix), nameAlarm(alarmACUUtilization, suffix)})
 	}},
 	{name: "change a threshold", apply: func(spec map[string]any, _ *AuroraSpec, p byte) (string, func(string) bool) {
 		// Mostly values every alarm accepts, sometimes one out of range.
