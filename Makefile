@@ -19,13 +19,13 @@ XRDS := $(wildcard apis/*/definition.yaml)
 
 all: test
 
-## tools: build all pinned tools (crossplane CLI, crossplane core, controller-gen, kube-apiserver, kube-controller-manager)
+## tools: build all pinned tools (crossplane CLI, crossplane core, controller-gen, kube-apiserver, garbage-collector)
 tools:
 	@hack/tool.sh crossplane
 	@hack/tool.sh crossplane-core
 	@hack/tool.sh controller-gen
 	@hack/tool.sh kube-apiserver
-	@hack/tool.sh kube-controller-manager
+	@hack/tool.sh garbage-collector
 
 ## crds: cache the provider-aws CRDs listed in hack/crd-kinds.txt
 crds:
@@ -72,7 +72,8 @@ validate:
 
 go-test: verify-generated check-repo
 	go vet ./...
-	go test -race ./...
+	# The race detector needs cgo, whatever CGO_ENABLED the rest builds with.
+	CGO_ENABLED=1 go test -race ./...
 	# Benchmarks as a smoke run only: a broken benchmark fails, timing never does.
 	go test -run '^$$' -bench . -benchtime 100x .
 	# Fuzzing, bounded: each target explores a fixed number of inputs from its

@@ -6,7 +6,6 @@ import (
 	"maps"
 	"math"
 	"math/rand/v2"
-	"path/filepath"
 	"reflect"
 	"sort"
 	"strconv"
@@ -207,11 +206,7 @@ func checkDesiredMatchesSDK(t testing.TB, req *fnv1.RunFunctionRequest, rsp *fnv
 func TestDesiredMatchesSDK(t *testing.T) {
 	noAccount := exampleInput()
 	delete(noAccount, testEnvironment)
-	xrs, err := filepath.Glob("testdata/xr/*.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	xrs = append(xrs, "example/xr.yaml", "example/legacy/xr.yaml")
+	xrs := exampleXRFiles(t)
 	type call struct {
 		name  string
 		xr    string

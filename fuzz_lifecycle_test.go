@@ -100,14 +100,8 @@ type lifecycleBase struct {
 // lifecycleBases are the valid example and test XRs.
 func lifecycleBases(f *testing.F) []lifecycleBase {
 	f.Helper()
-	files, err := filepath.Glob("testdata/xr/*.yaml")
-	if err != nil {
-		f.Fatal(err)
-	}
-	files = append(files, "example/xr.yaml", "example/legacy/xr.yaml")
-	sort.Strings(files)
 	var bases []lifecycleBase
-	for _, file := range files {
+	for _, file := range exampleXRFiles(f) {
 		if strings.HasPrefix(filepath.Base(file), "invalid") {
 			continue
 		}

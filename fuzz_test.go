@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -47,14 +46,8 @@ var fuzzOddSpecs = []string{
 // fuzzSeedSpecs is the JSON of every example spec, then the odd ones.
 func fuzzSeedSpecs(f *testing.F) [][]byte {
 	f.Helper()
-	files, err := filepath.Glob("testdata/xr/*.yaml")
-	if err != nil {
-		f.Fatal(err)
-	}
-	files = append(files, "example/xr.yaml", "example/legacy/xr.yaml")
-	sort.Strings(files)
 	var seeds [][]byte
-	for _, file := range files {
+	for _, file := range exampleXRFiles(f) {
 		j, err := json.Marshal(readObject(f, file)["spec"])
 		if err != nil {
 			f.Fatalf("%s: %v", file, err)

@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
-	"path/filepath"
 	"reflect"
-	"sort"
 	"strings"
 	"testing"
 
@@ -182,12 +180,7 @@ func normalize(v any) any {
 // unknown fields disallowed, so a misspelt field in an example fails here
 // instead of being silently ignored.
 func TestExamplesDecodeStrictly(t *testing.T) {
-	files, err := filepath.Glob("testdata/xr/*.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	files = append(files, "example/xr.yaml", "example/legacy/xr.yaml", "example/legacy/claim.yaml")
-	sort.Strings(files)
+	files := append(exampleXRFiles(t), "example/legacy/claim.yaml")
 	for _, f := range files {
 		t.Run(f, func(t *testing.T) {
 			b, err := os.ReadFile(f)

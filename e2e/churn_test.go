@@ -40,9 +40,9 @@ var churnVariants = []string{
 	"testdata/xr/alarms-off.yaml",
 	"testdata/xr/custom-pattern.yaml",
 	"testdata/xr/private-dns.yaml",
-	"testdata/xr/capacity.yaml",   // reader autoscaling, custom endpoints
-	"testdata/xr/proxy.yaml",      // RDS Proxy on the RDS-owned secret
-	"testdata/xr/production.yaml", // every issue-12 feature at once
+	"testdata/xr/capacity.yaml",  // reader autoscaling, custom endpoints
+	"testdata/xr/proxy.yaml",     // RDS Proxy on the RDS-owned secret
+	"example/production/xr.yaml", // every issue-12 feature at once
 }
 
 const (

@@ -9,7 +9,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
-// TestProductionFeatures files testdata/xr/production.yaml, which turns on
+// TestProductionFeatures files example/production/xr.yaml, which turns on
 // every feature of issue 12 at once (I/O-Optimized storage, IAM
 // authentication, a pinned CA, Advanced Database Insights, Enhanced
 // Monitoring, the PostgreSQL alarms, an RDS Proxy, reader autoscaling and a
@@ -18,7 +18,7 @@ import (
 // fields and the connection secret's keys.
 func TestProductionFeatures(t *testing.T) {
 	ctx := t.Context()
-	obj := readExample(t, "testdata/xr/production.yaml")
+	obj := readExample(t, "example/production/xr.yaml")
 	x := &xrRef{gvk: obj.GroupVersionKind(), namespace: obj.GetNamespace(), name: obj.GetName(), composedIn: obj.GetNamespace()}
 	ensureNamespace(ctx, t, x.namespace)
 	if _, err := cl.Apply(ctx, obj); err != nil {

@@ -9,8 +9,10 @@
 #
 # The control plane, all on loopback, with a PKI made here with openssl:
 #   etcd (Debian etcd-server; installed with apt-get when missing)
-#   kube-apiserver and kube-controller-manager (garbage collector only), built
-#     from k8s.io/kubernetes pinned in tools/kube (hack/tool.sh)
+#   kube-apiserver, and Kubernetes' garbage collector controller alone (the
+#     one controller of kube-controller-manager's that composed resources
+#     need), both built from k8s.io/kubernetes pinned in tools/kube
+#     (hack/tool.sh; tools/kube/cmd/garbage-collector)
 #   Crossplane core, out of cluster (tools/core), `core init` then `core start`,
 #     with its admission webhooks (the Usage webhook, which refuses to delete
 #     what a Usage protects) served on loopback: its webhook configurations
@@ -28,7 +30,7 @@
 #                      outside the repo so `make clean` cannot pull it away): PKI,
 #                      etcd data, logs/, pids/, kubeconfig, env. Wiped by `up` and `test`.
 #   E2E_PORT_BASE      ports used: BASE+1 etcd, +2 etcd peer, +3 kube-apiserver,
-#                      +4 kube-controller-manager, +5/+6 Crossplane metrics/health,
+#                      +4 unused, +5/+6 Crossplane metrics/health,
 #                      +7 the function, +8 Crossplane's webhooks (default 29400:
 #                      below the kernel's ephemeral port range, so no outgoing
 #                      connection can take one)
@@ -53,7 +55,7 @@ cd "$REPO_ROOT"
 cmd="${1:-test}"
 DIR="${E2E_DIR:-${TMPDIR:-/tmp}/function-aurora-postgres-e2e}"
 BASE="${E2E_PORT_BASE:-29400}"
-P_ETCD=$((BASE + 1)) P_PEER=$((BASE + 2)) P_API=$((BASE + 3)) P_KCM=$((BASE + 4))
+P_ETCD=$((BASE + 1)) P_PEER=$((BASE + 2)) P_API=$((BASE + 3))
 P_XP_METRICS=$((BASE + 5)) P_XP_HEALTH=$((BASE + 6)) P_FN=$((BASE + 7)) P_XP_WEBHOOK=$((BASE + 8))
 PKI="$DIR/pki" LOGS="$DIR/logs" PIDS="$DIR/pids"
 APIS="${E2E_APIS:-$REPO_ROOT/apis}"
@@ -109,7 +111,7 @@ stop_process() { # NAME
 
 stop_all() {
   local n
-  for n in function crossplane kube-controller-manager kube-apiserver etcd; do
+  for n in function crossplane garbage-collector kube-apiserver etcd; do
     stop_process "$n"
   done
 }
@@ -168,7 +170,7 @@ make_pki() {
   new_cert apiserver ca /CN=kube-apiserver serverAuth \
     IP:127.0.0.1,IP:10.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc
   new_cert admin ca "/O=system:masters/CN=e2e-admin" clientAuth
-  new_cert controller-manager ca "/O=system:masters/CN=system:kube-controller-manager" clientAuth
+  new_cert garbage-collector ca "/O=system:masters/CN=e2e-garbage-collector" clientAuth
   # Crossplane's webhook server (--tls-server-certs-dir: tls.crt, tls.key),
   # called by the API server at 127.0.0.1, which trusts ca.crt for it.
   new_cert crossplane-webhook ca /CN=crossplane-webhook serverAuth IP:127.0.0.1,DNS:localhost
@@ -243,15 +245,15 @@ up() {
   local start=$SECONDS
   [[ -d "$PIDS" ]] && { step "stopping a control plane left in $DIR"; stop_all; }
   local p
-  for p in "$P_ETCD" "$P_PEER" "$P_API" "$P_KCM" "$P_XP_METRICS" "$P_XP_HEALTH" "$P_FN" "$P_XP_WEBHOOK"; do
+  for p in "$P_ETCD" "$P_PEER" "$P_API" "$P_XP_METRICS" "$P_XP_HEALTH" "$P_FN" "$P_XP_WEBHOOK"; do
     listening "$p" && die "port $p is in use: set E2E_PORT_BASE to a free range"
   done
 
   step "tools"
   ensure_etcd
-  local apiserver kcm core crds core_dir core_crds
+  local apiserver gc core crds core_dir core_crds
   apiserver="$(hack/tool.sh kube-apiserver)"
-  kcm="$(hack/tool.sh kube-controller-manager)"
+  gc="$(hack/tool.sh garbage-collector)"
   core="$(hack/tool.sh crossplane-core)"
   crds="${E2E_PROVIDER_CRDS:-$(hack/crds.sh)}"
   core_dir="$(core_module_dir)"
@@ -263,7 +265,7 @@ up() {
 
   make_pki
   write_kubeconfig "$KUBECONFIG_FILE" admin
-  write_kubeconfig "$DIR/controller-manager.kubeconfig" controller-manager
+  write_kubeconfig "$DIR/garbage-collector.kubeconfig" garbage-collector
   export KUBECONFIG="$KUBECONFIG_FILE"
   local ctl=("$DIR/e2ectl" -kubeconfig "$KUBECONFIG_FILE")
 
@@ -350,16 +352,9 @@ up() {
   # suite's first half minute would leave its composed resources to that
   # next rediscovery: deleted late, all at once, past the Usages that
   # should have refused them.
-  step "kube-controller-manager (garbage collector) on 127.0.0.1:$P_KCM"
-  start_process kube-controller-manager "$kcm" \
-    --kubeconfig="$DIR/controller-manager.kubeconfig" \
-    --authentication-kubeconfig="$DIR/controller-manager.kubeconfig" \
-    --authorization-kubeconfig="$DIR/controller-manager.kubeconfig" --authentication-skip-lookup \
-    --controllers=garbage-collector-controller --leader-elect=false \
-    --bind-address=127.0.0.1 --secure-port="$P_KCM" --cert-dir="$DIR/kcm-certs" \
-    --use-service-account-credentials=false
-  wait_for kube-controller-manager 60 curl -sfk "https://127.0.0.1:$P_KCM/healthz"
-  wait_for kube-controller-manager 60 grep -q "all resource monitors have synced" "$LOGS/kube-controller-manager.log"
+  step "garbage collector"
+  start_process garbage-collector "$gc" --kubeconfig="$DIR/garbage-collector.kubeconfig"
+  wait_for garbage-collector 60 grep -q "all resource monitors have synced" "$LOGS/garbage-collector.log"
 
   alive_or_die crossplane
   alive_or_die function
@@ -393,7 +388,7 @@ run_tests() {
 
 show_logs() {
   local n
-  for n in crossplane function kube-controller-manager kube-apiserver etcd; do
+  for n in crossplane function garbage-collector kube-apiserver etcd; do
     [[ -f "$LOGS/$n.log" ]] || continue
     log "---- last lines of $LOGS/$n.log"
     tail -n 30 "$LOGS/$n.log" >&2

@@ -6,7 +6,8 @@
 #   - the golden files testdata/**/desired.yaml,
 #   - the example XRs and claims themselves (example/**/xr.yaml, claim.yaml).
 # Example layout: example/xr.yaml renders with apis/namespaced/composition.yaml;
-# example/<variant>/xr.yaml with apis/<variant>/composition.yaml. If
+# example/<variant>/xr.yaml with apis/<variant>/composition.yaml, or with the
+# namespaced one when apis/<variant> does not exist (example/production). If
 # apis/<variant>/definition.yaml exists it is passed to render as --xrd. If
 # example[/<variant>]/observed.yaml (or probed.yaml) exists, the XR is also
 # rendered with it (-o).
@@ -40,9 +41,10 @@ examples+=(example/*/xr.yaml)
 for xr in "${examples[@]}"; do
   dir="$(dirname "$xr")"
   if [[ "$dir" == example ]]; then variant=namespaced; else variant="${dir#example/}"; fi
-  comp="apis/$variant/composition.yaml"
+  apis="apis/$variant"; [[ -d "$apis" ]] || apis=apis/namespaced
+  comp="$apis/composition.yaml"
   [[ -f "$comp" ]] || die "no composition $comp for $xr"
-  xrd=""; [[ -f "apis/$variant/definition.yaml" ]] && xrd="apis/$variant/definition.yaml"
+  xrd=""; [[ -f "$apis/definition.yaml" ]] && xrd="$apis/definition.yaml"
   render_one "$variant" "$xr" "$comp" "$xrd" ""
   if [[ -f "$dir/observed.yaml" ]]; then
     render_one "$variant-observed" "$xr" "$comp" "$xrd" "$dir/observed.yaml"
@@ -62,12 +64,12 @@ names() { sed -n 's/^ *crossplane.io\/composition-resource-name: //p' "$1" | sor
 if [[ -f "$out/namespaced.yaml" ]] && [[ "$(names "$out/namespaced.yaml")" != cluster ]]; then
   die "the first render of example/xr.yaml ($out/namespaced.yaml) composes more than the probe of the cluster identifier: $(names "$out/namespaced.yaml" | tr '\n' ' ')"
 fi
-for pair in "namespaced-probed:FullProvisioned" "namespaced-observed:FullProvisionedSteadyState"; do
+for pair in "namespaced-probed:FullProvisioned" "namespaced-observed:FullProvisionedSteadyState" "production-observed:ProductionSteadyState"; do
   r="$out/${pair%%:*}.yaml" g="testdata/golden/${pair#*:}/desired.yaml"
   [[ -f "$r" ]] || continue
   if ! diff <(names "$r") <(names "$g") >/dev/null; then
     diff <(names "$r") <(names "$g") >&2 || true
-    die "the render of example/xr.yaml ($r) composes other resources than $g (-render +golden above)"
+    die "the render $r composes other resources than $g (-render +golden above)"
   fi
 done
 

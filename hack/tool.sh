@@ -6,8 +6,10 @@
 #   NAME: crossplane       Crossplane CLI (render, resource validate, xpkg build)
 #         crossplane-core  Crossplane core (for `render --crossplane-binary`)
 #         controller-gen   controller-tools' controller-gen
-#         kube-apiserver, kube-controller-manager
-#                          Kubernetes control plane for the e2e suite (tools/kube)
+#         kube-apiserver   Kubernetes API server for the e2e suite (tools/kube)
+#         garbage-collector
+#                          Kubernetes' garbage collector controller, alone
+#                          (tools/kube/cmd/garbage-collector)
 set -euo pipefail
 # shellcheck source=hack/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -17,14 +19,19 @@ case "$name" in
   crossplane)      dir=cli;            mod=github.com/crossplane/cli/v2;         pkg=$mod/cmd/crossplane ;;
   crossplane-core) dir=core;           mod=github.com/crossplane/crossplane/v2;  pkg=$mod/cmd/crossplane ;;
   controller-gen)  dir=controller-gen; mod=sigs.k8s.io/controller-tools;         pkg=$mod/cmd/controller-gen ;;
-  kube-apiserver|kube-controller-manager)
-                   dir=kube;           mod=k8s.io/kubernetes;                    pkg=$mod/cmd/$name ;;
-  *) die "usage: $0 crossplane|crossplane-core|controller-gen|kube-apiserver|kube-controller-manager" ;;
+  kube-apiserver)  dir=kube;           mod=k8s.io/kubernetes;                    pkg=$mod/cmd/$name ;;
+  garbage-collector)
+                   dir=kube;           mod=k8s.io/kubernetes;                    pkg=./cmd/$name ;;
+  *) die "usage: $0 crossplane|crossplane-core|controller-gen|kube-apiserver|garbage-collector" ;;
 esac
 
 moddir="$REPO_ROOT/tools/$dir"
 version="$(awk -v m="$mod" '($1==m){print $2; exit} ($1=="require" && $2==m){print $3; exit}' "$moddir/go.mod")"
 [[ -n "$version" ]] || die "cannot find $mod in $moddir/go.mod"
+# A tool of our own source is rebuilt when that source changes.
+if [[ "$pkg" == ./* ]]; then
+  version+="-$(cat "$moddir/${pkg#./}"/*.go "$moddir/go.sum" | sha256sum | cut -c1-12)"
+fi
 
 bin="$CACHE_DIR/bin/$name-$version"
 if [[ ! -x "$bin" ]]; then
