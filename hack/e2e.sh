@@ -17,6 +17,7 @@ set -euo pipefail
 # shellcheck source=hack/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$REPO_ROOT"
+log "[$(date -u +%T)] $(basename "$0")"
 shopt -s nullglob globstar
 
 out="${E2E_OUT:-$REPO_ROOT/bin/e2e}"

@@ -22,6 +22,7 @@ set -euo pipefail
 # shellcheck source=hack/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$REPO_ROOT"
+log "[$(date -u +%T)] $(basename "$0")"
 
 OUT="${PACKAGE_OUT:-$REPO_ROOT/bin/package}"
 VERSION="$(hack/version.sh)" || die "no version for this checkout"

@@ -22,6 +22,7 @@ set -euo pipefail
 # shellcheck source=hack/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$REPO_ROOT"
+log "[$(date -u +%T)] $(basename "$0")"
 
 update=false
 case "${1:-}" in
