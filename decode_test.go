@@ -1,7 +1,6 @@
 package main
 
 import (
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -260,19 +259,12 @@ var cmpEmpty = cmp.Comparer(func(a, b []string) bool {
 // TestDecodeXRExamples decodes every example and test XR strictly: none may
 // have a field the API does not have.
 func TestDecodeXRExamples(t *testing.T) {
-	var files []string
-	for _, pattern := range []string{"example/*.yaml", "example/*/*.yaml", "testdata/xr/*.yaml"} {
-		f, err := filepath.Glob(pattern)
-		if err != nil {
-			t.Fatal(err)
-		}
-		files = append(files, f...)
-	}
 	xrs := 0
-	for _, file := range files {
+	for _, file := range exampleXRFiles(t) {
 		obj := readObject(t, file)
 		if obj["kind"] != "XAuroraCluster" {
-			continue // a claim, the function list, the environment, the observed state
+			t.Errorf("%s: kind %v, want XAuroraCluster", file, obj["kind"])
+			continue
 		}
 		xrs++
 		t.Run(file, func(t *testing.T) {
