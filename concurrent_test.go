@@ -8,7 +8,6 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
-	"github.com/crossplane/crossplane-runtime/v2/pkg/logging"
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 )
 
@@ -23,7 +22,7 @@ func TestRunFunctionConcurrent(t *testing.T) {
 		req  *fnv1.RunFunctionRequest
 		want *fnv1.RunFunctionResponse
 	}
-	fn := &Function{log: logging.NewNopLogger(), password: func() (string, error) { return testPassword, nil }, ttl: defaultTTLs}
+	fn := newTestFunction()
 	var calls []call
 	add := func(name string, req *fnv1.RunFunctionRequest) {
 		rsp, err := fn.RunFunction(context.Background(), proto.CloneOf(req))

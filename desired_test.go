@@ -22,7 +22,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/crossplane/function-sdk-go/errors"
-	"github.com/crossplane/function-sdk-go/logging"
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"github.com/crossplane/function-sdk-go/resource"
 	"github.com/crossplane/function-sdk-go/resource/composed"
@@ -129,8 +128,7 @@ func sameStruct(got, want *structpb.Struct) string {
 // RunFunction answers with a Fatal result.
 func composedObjects(t testing.TB, req *fnv1.RunFunctionRequest) *desired {
 	t.Helper()
-	f := &Function{log: logging.NewNopLogger(), password: func() (string, error) { return testPassword, nil }, ttl: defaultTTLs}
-	c, failed := f.compose(req, &fnv1.RunFunctionResponse{})
+	c, failed := newTestFunction().compose(req, &fnv1.RunFunctionResponse{})
 	if failed != nil {
 		return nil
 	}

@@ -126,9 +126,15 @@ func newUnprobedRequest(xr, input map[string]any, observed map[string]*fnv1.Reso
 	return req
 }
 
+// newTestFunction is the Function the tests call: silent, with the default
+// TTLs and testPassword as every bootstrap password.
+func newTestFunction() *Function {
+	return &Function{log: logging.NewNopLogger(), password: func() (string, error) { return testPassword, nil }, ttl: defaultTTLs}
+}
+
 func run(t testing.TB, req *fnv1.RunFunctionRequest) *fnv1.RunFunctionResponse {
 	t.Helper()
-	rsp, err := (&Function{log: logging.NewNopLogger(), password: func() (string, error) { return testPassword, nil }, ttl: defaultTTLs}).RunFunction(context.Background(), req)
+	rsp, err := newTestFunction().RunFunction(context.Background(), req)
 	if err != nil {
 		t.Fatalf("RunFunction returned an error: %v", err)
 	}
