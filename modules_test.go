@@ -1,12 +1,12 @@
 package main
 
 import (
-	"bufio"
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"testing"
+
+	"golang.org/x/mod/modfile"
 )
 
 // alignedModules are the modules CI builds that must require one version of
@@ -63,27 +63,17 @@ func TestModuleVersionsAligned(t *testing.T) {
 
 // requirements reads a go.mod's require directives: module path to version.
 func requirements(gomod string) (map[string]string, error) {
-	f, err := os.Open(filepath.Clean(gomod))
+	b, err := os.ReadFile(filepath.Clean(gomod))
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close() //nolint:errcheck // read only
-	reqs := map[string]string{}
-	inBlock := false
-	s := bufio.NewScanner(f)
-	for s.Scan() {
-		line, _, _ := strings.Cut(s.Text(), "//")
-		fields := strings.Fields(line)
-		switch {
-		case len(fields) == 2 && fields[0] == "require" && fields[1] == "(":
-			inBlock = true
-		case inBlock && len(fields) == 1 && fields[0] == ")":
-			inBlock = false
-		case inBlock && len(fields) == 2:
-			reqs[fields[0]] = fields[1]
-		case len(fields) == 3 && fields[0] == "require":
-			reqs[fields[1]] = fields[2]
-		}
+	f, err := modfile.ParseLax(gomod, b, nil)
+	if err != nil {
+		return nil, err
 	}
-	return reqs, s.Err()
+	reqs := map[string]string{}
+	for _, r := range f.Require {
+		reqs[r.Mod.Path] = r.Mod.Version
+	}
+	return reqs, nil
 }
