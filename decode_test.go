@@ -110,6 +110,11 @@ network:
 			args:   args{namespace: "team", spec: base + "vpcEndpoint: {enalbed: true}\n"},
 			want:   want{unknown: []string{`spec.vpcEndpoint.enalbed: Unsupported value: unknown field: did you mean enabled?`}},
 		},
+		"EmptyName": {
+			reason: "A field with an empty name (found by FuzzValidate) is refused at the object that holds it, which has a path; the field itself has none.",
+			args:   args{namespace: "team", spec: base + "network: {\"\": x}\n"},
+			want:   want{unknown: []string{`spec.network: Unsupported value: unknown field "": a field name must not be empty`}},
+		},
 		"ListItem": {
 			reason: "A field of a list item is refused with the item's index.",
 			args: args{namespace: "team", spec: base + `

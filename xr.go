@@ -582,7 +582,13 @@ func (w *specWalk) unknown(s *jsonShape, obj map[string]any, own map[string]bool
 		case len(w.at) == 1 && machineryFields[k]:
 			detail += ": a namespaced XR has Crossplane's own fields under spec.crossplane"
 		}
-		w.errs = append(w.errs, &field.Error{Type: field.ErrorTypeNotSupported, Field: w.path().Child(k).String(), BadValue: field.OmitValueType{}, Detail: detail})
+		path := w.path().Child(k)
+		if k == "" {
+			// A key "" has no path of its own ("spec."): name the object
+			// that holds it.
+			path, detail = w.path(), `unknown field "": a field name must not be empty`
+		}
+		w.errs = append(w.errs, &field.Error{Type: field.ErrorTypeNotSupported, Field: path.String(), BadValue: field.OmitValueType{}, Detail: detail})
 	}
 }
 
